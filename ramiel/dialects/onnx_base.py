@@ -1,0 +1,385 @@
+"""The base class of every `onnx` op: schema tables, custom syntax and verification.
+
+Each ONNX operator is one `OnnxOp` subclass (generated into `onnx_ops.py` from
+`onnx.defs`). Its ONNX inputs are named operands, optional and variadic inputs
+handled the MLIR way (optional operand definitions, variadic operand
+definitions, `operandSegmentSizes` when more than one is not single), its
+outputs are results and its ONNX attributes are properties named exactly as in
+ONNX. Graph attributes (the bodies of If, Loop and Scan) are regions.
+
+Custom syntax, shared by every op:
+
+```mlir
+%y = onnx.Conv(%x, %w, %b) {kernel_shape = array<i64: 3, 3>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>) -> tensor<1x4x6x6xf32>
+%r = onnx.Resize(%x, none, none, %sizes) {mode = "linear"} : (tensor<1x1x2x2xf32>, tensor<4xi64>) -> tensor<1x1x4x4xf32>
+%o = onnx.If(%c) : (tensor<i1>) -> tensor<2xf32> then_branch {
+  ...
+} else_branch {
+  ...
+}
+```
+
+An absent optional input in the middle of the operand list is written `none`;
+absent trailing optional inputs are left out.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import ClassVar, cast
+
+from xdsl.dialects.builtin import (
+    ArrayAttr,
+    DenseArrayBase,
+    FloatAttr,
+    IntegerAttr,
+    StringAttr,
+)
+from xdsl.ir import Attribute, Region, SSAValue
+from xdsl.irdl import IRDLOperation
+from xdsl.parser import Parser, UnresolvedOperand
+from xdsl.printer import Printer
+from xdsl.utils.exceptions import VerifyException
+
+from ramiel.dialects.onnx_types import onnx_type_name
+
+SEGMENT_SIZE_NAMES = frozenset({"operandSegmentSizes", "resultSegmentSizes"})
+
+
+class ParamKind(enum.Enum):
+    """How many values an ONNX input or output takes."""
+
+    SINGLE = "single"
+    OPTIONAL = "optional"
+    VARIADIC = "variadic"
+
+
+class AttrKind(enum.Enum):
+    """The ONNX `AttributeProto.AttributeType` of an attribute."""
+
+    FLOAT = "FLOAT"
+    INT = "INT"
+    STRING = "STRING"
+    TENSOR = "TENSOR"
+    GRAPH = "GRAPH"
+    SPARSE_TENSOR = "SPARSE_TENSOR"
+    TYPE_PROTO = "TYPE_PROTO"
+    FLOATS = "FLOATS"
+    INTS = "INTS"
+    STRINGS = "STRINGS"
+    TENSORS = "TENSORS"
+    GRAPHS = "GRAPHS"
+    SPARSE_TENSORS = "SPARSE_TENSORS"
+    TYPE_PROTOS = "TYPE_PROTOS"
+
+
+DefaultValue = int | float | str | tuple[int, ...] | tuple[float, ...] | tuple[str, ...] | None
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """One ONNX input or output: its name, arity and type (a type variable or a type)."""
+
+    name: str
+    kind: ParamKind
+    type_str: str
+    homogeneous: bool = True
+    min_arity: int = 1
+    py_name: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.py_name:
+            object.__setattr__(self, "py_name", self.name)
+
+
+@dataclass(frozen=True)
+class AttrSpec:
+    """One ONNX attribute: its type, whether it is required, and its default value."""
+
+    name: str
+    kind: AttrKind
+    required: bool = False
+    default: DefaultValue = None
+
+
+@dataclass(frozen=True)
+class OpSchema:
+    """The ONNX schema an op class was generated from."""
+
+    name: str
+    since_version: int
+    inputs: tuple[ParamSpec, ...]
+    outputs: tuple[ParamSpec, ...]
+    attributes: tuple[AttrSpec, ...]
+    type_constraints: Mapping[str, frozenset[str]]
+    deprecated: bool = False
+    attribute_map: Mapping[str, AttrSpec] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "attribute_map", {a.name: a for a in self.attributes})
+
+    @property
+    def graph_attributes(self) -> tuple[AttrSpec, ...]:
+        """The attributes that hold subgraphs; they are the op's regions."""
+        return tuple(a for a in self.attributes if a.kind in (AttrKind.GRAPH, AttrKind.GRAPHS))
+
+
+def attribute_to_python(attr: Attribute) -> object:
+    """The Python value of an ONNX attribute as the dialect stores it."""
+    if isinstance(attr, IntegerAttr):
+        return cast(IntegerAttr, attr).value.data
+    if isinstance(attr, FloatAttr):
+        return cast(FloatAttr, attr).value.data
+    if isinstance(attr, StringAttr):
+        return attr.data
+    if isinstance(attr, DenseArrayBase):
+        return tuple(cast(DenseArrayBase, attr).get_values())
+    if isinstance(attr, ArrayAttr):
+        return tuple(attribute_to_python(a) for a in cast(ArrayAttr[Attribute], attr).data)
+    return attr
+
+
+def split_counts(kinds: Sequence[ParamKind], count: int) -> list[int] | None:
+    """How `count` values spread over definitions of the given kinds, or None if they cannot.
+
+    Single definitions take one value each; optional ones take one while values
+    remain, in order; a variadic one takes the rest (ONNX puts it last).
+    """
+    spare = count - sum(1 for k in kinds if k is ParamKind.SINGLE)
+    if spare < 0:
+        return None
+    sizes: list[int] = []
+    for kind in kinds:
+        if kind is ParamKind.SINGLE:
+            sizes.append(1)
+        elif kind is ParamKind.OPTIONAL:
+            take = 1 if spare > 0 else 0
+            sizes.append(take)
+            spare -= take
+        else:
+            sizes.append(spare)
+            spare = 0
+    return sizes if spare == 0 else None
+
+
+class OnnxOp(IRDLOperation):
+    """Base class of the ops of the `onnx` dialect, one per ONNX operator."""
+
+    SCHEMA: ClassVar[OpSchema]
+
+    # ---- accessors --------------------------------------------------------------------
+
+    def input_groups(self) -> list[list[SSAValue]]:
+        """The operands grouped by ONNX input, in schema order (an absent optional is [])."""
+        return self._groups(self.SCHEMA.inputs)
+
+    def output_groups(self) -> list[list[SSAValue]]:
+        """The results grouped by ONNX output, in schema order."""
+        return self._groups(self.SCHEMA.outputs)
+
+    def _groups(self, params: Sequence[ParamSpec]) -> list[list[SSAValue]]:
+        groups: list[list[SSAValue]] = []
+        for param in params:
+            value = getattr(self, param.py_name)
+            if value is None:
+                groups.append([])
+            elif isinstance(value, SSAValue):
+                groups.append([cast(SSAValue, value)])
+            else:
+                groups.append(list(cast(Sequence[SSAValue], value)))
+        return groups
+
+    def onnx_attribute(self, name: str) -> object:
+        """The Python value of ONNX attribute `name`, or its schema default when absent."""
+        spec = self.SCHEMA.attribute_map.get(name)
+        if spec is None:
+            raise KeyError(f"{self.name} has no attribute '{name}'")
+        attr = self.properties.get(name)
+        return spec.default if attr is None else attribute_to_python(attr)
+
+    # ---- custom syntax ---------------------------------------------------------------
+
+    def print(self, printer: Printer) -> None:
+        groups = self.input_groups()
+        while groups and not groups[-1] and self.SCHEMA.inputs[len(groups) - 1].kind is not ParamKind.SINGLE:
+            groups.pop()
+        printer.print_string("(")
+        first = True
+        for group in groups:
+            if not group:
+                printer.print_string("none" if first else ", none")
+                first = False
+            for value in group:
+                if not first:
+                    printer.print_string(", ")
+                printer.print_operand(value)
+                first = False
+        printer.print_string(")")
+        attrs = {k: v for k, v in self.properties.items() if k not in SEGMENT_SIZE_NAMES}
+        attrs.update(self.attributes)
+        printer.print_op_attributes(attrs)
+        printer.print_string(" : ")
+        printer.print_function_type(self.operand_types, self.result_types)
+        for spec, region in zip(self.SCHEMA.graph_attributes, self.regions, strict=True):
+            printer.print_string(f" {spec.name} ")
+            printer.print_region(region)
+
+    @classmethod
+    def parse(cls, parser: Parser) -> OnnxOp:
+        schema = cls.SCHEMA
+        slots: list[UnresolvedOperand | None] = []
+        start = parser.pos
+        parser.parse_punctuation("(")
+        if parser.parse_optional_punctuation(")") is None:
+            while True:
+                if parser.parse_optional_keyword("none") is not None:
+                    slots.append(None)
+                else:
+                    slots.append(parser.parse_unresolved_operand())
+                if parser.parse_optional_punctuation(")") is not None:
+                    break
+                parser.parse_punctuation(",")
+        end = parser.pos
+        attr_dict = parser.parse_optional_attr_dict()
+        parser.parse_punctuation(":")
+        function_type = parser.parse_function_type()
+        regions: list[Region] = []
+        for spec in schema.graph_attributes:
+            parser.parse_keyword(spec.name)
+            regions.append(parser.parse_region())
+
+        present = [s for s in slots if s is not None]
+        if len(present) != len(function_type.inputs.data):
+            parser.raise_error(
+                f"{cls.name} has {len(present)} operands but {len(function_type.inputs.data)} "
+                "operand types",
+                start,
+                end,
+            )
+        resolved = iter(parser.resolve_operands(present, function_type.inputs.data, start))
+        operands = cls._group_operand_slots(parser, slots, resolved, start, end)
+        results = cls._group_result_types(parser, list(function_type.outputs.data), start, end)
+
+        properties = {k: v for k, v in attr_dict.items() if k in schema.attribute_map}
+        attributes = {k: v for k, v in attr_dict.items() if k not in schema.attribute_map}
+        return cls.build(
+            operands=operands,
+            result_types=results,
+            properties=properties,
+            attributes=attributes,
+            regions=regions,
+        )
+
+    @classmethod
+    def _group_operand_slots(
+        cls,
+        parser: Parser,
+        slots: list[UnresolvedOperand | None],
+        values: Iterator[SSAValue],
+        start: int,
+        end: int,
+    ) -> list[SSAValue | list[SSAValue] | None]:
+        inputs = cls.SCHEMA.inputs
+        fixed = sum(1 for p in inputs if p.kind is not ParamKind.VARIADIC)
+        has_variadic = any(p.kind is ParamKind.VARIADIC for p in inputs)
+        if len(slots) > fixed and not has_variadic:
+            parser.raise_error(f"{cls.name} takes at most {fixed} operands, got {len(slots)}", start, end)
+        grouped: list[SSAValue | list[SSAValue] | None] = []
+        index = 0
+        for param in inputs:
+            if param.kind is ParamKind.VARIADIC:
+                rest = slots[index:]
+                if any(s is None for s in rest):
+                    parser.raise_error(f"'none' cannot stand for a variadic operand of {cls.name}", start, end)
+                grouped.append([next(values) for _ in rest])
+                index = len(slots)
+                continue
+            slot = slots[index] if index < len(slots) else None
+            index += 1
+            if slot is None:
+                if param.kind is ParamKind.SINGLE:
+                    parser.raise_error(f"{cls.name} requires operand '{param.name}'", start, end)
+                grouped.append(None)
+            else:
+                grouped.append(next(values))
+        return grouped
+
+    @classmethod
+    def _group_result_types(
+        cls, parser: Parser, types: list[Attribute], start: int, end: int
+    ) -> list[Attribute | list[Attribute] | None]:
+        outputs = cls.SCHEMA.outputs
+        sizes = split_counts([p.kind for p in outputs], len(types))
+        if sizes is None:
+            parser.raise_error(f"{cls.name} cannot have {len(types)} results", start, end)
+        grouped: list[Attribute | list[Attribute] | None] = []
+        position = 0
+        for param, size in zip(outputs, sizes, strict=True):
+            chunk = types[position : position + size]
+            position += size
+            if param.kind is ParamKind.VARIADIC:
+                grouped.append(chunk)
+            elif param.kind is ParamKind.OPTIONAL:
+                grouped.append(chunk[0] if chunk else None)
+            else:
+                grouped.append(chunk[0])
+        return grouped
+
+    # ---- verification ----------------------------------------------------------------
+
+    def verify_(self) -> None:
+        schema = self.SCHEMA
+        for key in self.attributes:
+            if "." not in key:
+                known = ", ".join(a.name for a in schema.attributes) or "none"
+                raise VerifyException(
+                    f"'{self.name}' op has unknown attribute '{key}' (known attributes: {known})"
+                )
+        bound: dict[str, str] = {}
+        self._verify_types(schema.inputs, self.input_groups(), "operand", bound)
+        self._verify_types(schema.outputs, self.output_groups(), "result", bound)
+
+    def _verify_types(
+        self,
+        params: Sequence[ParamSpec],
+        groups: Sequence[Sequence[SSAValue]],
+        what: str,
+        bound: dict[str, str],
+    ) -> None:
+        constraints = self.SCHEMA.type_constraints
+        for param, group in zip(params, groups, strict=True):
+            if param.kind is ParamKind.VARIADIC and len(group) < param.min_arity:
+                raise VerifyException(
+                    f"'{self.name}' op expects at least {param.min_arity} values for variadic "
+                    f"{what} '{param.name}', got {len(group)}"
+                )
+            allowed = constraints.get(param.type_str)
+            for value in group:
+                type_name = onnx_type_name(value.type)
+                if type_name is None:
+                    raise VerifyException(
+                        f"'{self.name}' op {what} '{param.name}' has type {value.type}, "
+                        "which is not an ONNX type"
+                    )
+                if allowed is None:
+                    if type_name != param.type_str:
+                        raise VerifyException(
+                            f"'{self.name}' op {what} '{param.name}' must be {param.type_str}, "
+                            f"got {type_name}"
+                        )
+                    continue
+                if type_name not in allowed:
+                    raise VerifyException(
+                        f"'{self.name}' op {what} '{param.name}' has type {type_name}, which "
+                        f"type constraint {param.type_str} does not allow"
+                    )
+                if not param.homogeneous:
+                    continue
+                previous = bound.setdefault(param.type_str, type_name)
+                if previous != type_name:
+                    raise VerifyException(
+                        f"'{self.name}' op {what} '{param.name}' has type {type_name}, but type "
+                        f"variable {param.type_str} is already bound to {previous}"
+                    )
