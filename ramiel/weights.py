@@ -159,6 +159,10 @@ class WeightStore:
     def __contains__(self, key: str) -> bool:
         return key in self._loaded()
 
+    def arrays(self) -> Mapping[str, np.ndarray]:
+        """All tensors, by key."""
+        return self._loaded()
+
     def add(self, key: str, array: np.ndarray) -> None:
         """Add or replace the tensor named `key`."""
         self._loaded()[key] = array

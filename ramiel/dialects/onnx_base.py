@@ -26,18 +26,22 @@ absent trailing optional inputs are left out.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar, cast
 
 from xdsl.dialects.builtin import (
     ArrayAttr,
     DenseArrayBase,
+    DenseIntOrFPElementsAttr,
+    DenseResourceAttr,
     FloatAttr,
     IntegerAttr,
     StringAttr,
+    f32,
+    i64,
 )
-from xdsl.ir import Attribute, Region, SSAValue
+from xdsl.ir import Attribute, Region, SSAValue, TypeAttribute
 from xdsl.irdl import IRDLOperation
 from xdsl.parser import Parser, UnresolvedOperand
 from xdsl.printer import Printer
@@ -139,6 +143,71 @@ def attribute_to_python(attr: Attribute) -> object:
     if isinstance(attr, ArrayAttr):
         return tuple(attribute_to_python(a) for a in cast(ArrayAttr[Attribute], attr).data)
     return attr
+
+
+def _is_int(attr: Attribute) -> bool:
+    return isinstance(attr, IntegerAttr) and cast(IntegerAttr, attr).type == i64
+
+
+def _is_float(attr: Attribute) -> bool:
+    return isinstance(attr, FloatAttr) and cast(FloatAttr, attr).type == f32
+
+
+def _is_array_of(element_type: Attribute) -> Callable[[Attribute], bool]:
+    def check(attr: Attribute) -> bool:
+        return isinstance(attr, DenseArrayBase) and cast(DenseArrayBase, attr).elt_type == element_type
+
+    return check
+
+
+def _is_tensor(attr: Attribute) -> bool:
+    return isinstance(attr, DenseIntOrFPElementsAttr | DenseResourceAttr)
+
+
+def _is_list_of(check: Callable[[Attribute], bool]) -> Callable[[Attribute], bool]:
+    def check_list(attr: Attribute) -> bool:
+        return isinstance(attr, ArrayAttr) and all(check(a) for a in cast(ArrayAttr[Attribute], attr).data)
+
+    return check_list
+
+
+def _is_type(attr: Attribute) -> bool:
+    return isinstance(attr, TypeAttribute)
+
+
+_GRAPH_KINDS = (AttrKind.GRAPH, AttrKind.GRAPHS)
+_ATTR_CHECKS: dict[AttrKind, Callable[[Attribute], bool]] = {
+    AttrKind.INT: _is_int,
+    AttrKind.FLOAT: _is_float,
+    AttrKind.STRING: lambda attr: isinstance(attr, StringAttr),
+    AttrKind.INTS: _is_array_of(i64),
+    AttrKind.FLOATS: _is_array_of(f32),
+    AttrKind.STRINGS: _is_list_of(lambda attr: isinstance(attr, StringAttr)),
+    AttrKind.TENSOR: _is_tensor,
+    AttrKind.SPARSE_TENSOR: _is_tensor,
+    AttrKind.TENSORS: _is_list_of(_is_tensor),
+    AttrKind.SPARSE_TENSORS: _is_list_of(_is_tensor),
+    AttrKind.TYPE_PROTO: _is_type,
+    AttrKind.TYPE_PROTOS: _is_list_of(_is_type),
+    AttrKind.GRAPH: lambda attr: False,
+    AttrKind.GRAPHS: lambda attr: False,
+}
+_ATTR_DESCRIPTIONS: dict[AttrKind, str] = {
+    AttrKind.INT: "an INT (an i64 integer)",
+    AttrKind.FLOAT: "a FLOAT (an f32 float)",
+    AttrKind.STRING: "a STRING",
+    AttrKind.INTS: "INTS (array<i64: ...>)",
+    AttrKind.FLOATS: "FLOATS (array<f32: ...>)",
+    AttrKind.STRINGS: "STRINGS (an array of strings)",
+    AttrKind.TENSOR: "a TENSOR (dense<...>)",
+    AttrKind.SPARSE_TENSOR: "a TENSOR (dense<...>)",
+    AttrKind.TENSORS: "TENSORS (an array of dense<...>)",
+    AttrKind.SPARSE_TENSORS: "TENSORS (an array of dense<...>)",
+    AttrKind.TYPE_PROTO: "a type",
+    AttrKind.TYPE_PROTOS: "an array of types",
+    AttrKind.GRAPH: "a region",
+    AttrKind.GRAPHS: "regions",
+}
 
 
 def split_counts(kinds: Sequence[ParamKind], count: int) -> list[int] | None:
@@ -328,6 +397,28 @@ class OnnxOp(IRDLOperation):
         return grouped
 
     # ---- verification ----------------------------------------------------------------
+
+    def verify(self, verify_nested_ops: bool = True) -> None:
+        # Check the ONNX attributes before IRDL does, for messages that name the attribute.
+        schema = self.SCHEMA
+        for key, attr in self.properties.items():
+            if key in SEGMENT_SIZE_NAMES:
+                continue
+            spec = schema.attribute_map.get(key)
+            if spec is None:
+                raise VerifyException(
+                    f"'{self.name}' op has unknown attribute '{key}' "
+                    f"(known attributes: {', '.join(a.name for a in schema.attributes) or 'none'})"
+                )
+            if not _ATTR_CHECKS[spec.kind](attr):
+                raise VerifyException(
+                    f"'{self.name}' op attribute '{key}' must be {_ATTR_DESCRIPTIONS[spec.kind]}, "
+                    f"got {attr}"
+                )
+        for spec in schema.attributes:
+            if spec.required and spec.kind not in _GRAPH_KINDS and spec.name not in self.properties:
+                raise VerifyException(f"'{self.name}' op requires attribute '{spec.name}'")
+        super().verify(verify_nested_ops)
 
     def verify_(self) -> None:
         schema = self.SCHEMA
