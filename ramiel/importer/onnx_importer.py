@@ -76,8 +76,16 @@ OUTPUT_NAMES_ATTR = "onnx.output_names"
 class ImportConfig:
     """Options of the importer."""
 
-    inline_limit: int = 16
-    """Initializers with at most this many elements are inline `onnx.Constant` ops."""
+    inline_limit: int = 8
+    """Tensors with at most this many elements are inline `onnx.Constant` ops; larger ones
+    are `dataflow.weight` references."""
+    inline_int_limit: int = 64
+    """The same limit for integer and bool tensors (shapes, axes, pads, indices)."""
+
+    def inline(self, array: np.ndarray) -> bool:
+        """Whether a constant holding `array` stays in the IR text."""
+        integral = array.dtype.kind in "iub"
+        return array.size <= (self.inline_int_limit if integral else self.inline_limit)
 
 
 @dataclass
@@ -324,7 +332,7 @@ class _GraphImporter:
             raise OnnxImportError(f"constant '{name}': {error}") from None
         result_type = TensorType(element, list(array.shape))
         op: Operation
-        if array.size <= self.model.config.inline_limit:
+        if self.model.config.inline(array):
             op = ConstantOp.build(
                 result_types=[result_type],
                 properties={"value": dense_attr(result_type, array, name)},
@@ -391,10 +399,11 @@ class _GraphImporter:
         if len(node.attribute) != 1 or node.attribute[0].name != "value":
             return False
         tensor = node.attribute[0].t
-        size = int(np.prod(tensor.dims)) if tensor.dims else 1
-        if size <= self.model.config.inline_limit:
+        if tensor.data_type == TensorProto.STRING:
             return False
         array = self._to_array(tensor, describe_node(node))
+        if self.model.config.inline(array):
+            return False
         self.scope.define(node.output[0], self._constant(node.output[0], tensor.data_type, array, location))
         return True
 
