@@ -43,7 +43,9 @@ def export_encoder(path: Path, dynamo: bool) -> int:
         for parameter in model.parameters():
             parameter.normal_(0.0, 0.02)
     example = torch.randn(1, 128, 512)
-    torch.onnx.export(model, (example,), str(path), dynamo=dynamo, opset_version=18 if dynamo else 17)
+    torch.onnx.export(
+        model, (example,), str(path), dynamo=dynamo, opset_version=18 if dynamo else 17
+    )
     return sum(p.numel() for p in model.parameters())
 
 
@@ -80,12 +82,17 @@ def main() -> None:
         parse_s, parsed = timed(lambda: Parser(ctx, text).parse_module(), args.repeat)
         assert isinstance(parsed, ModuleOp)
         weight_ops = [op for op in module.walk() if isinstance(op, WeightOp)]
-        keys = [(op.key.data, getattr(op.result.type, "element_type")) for op in weight_ops]
-        save_s, _ = timed(lambda: imported.weights.save(Path(tmp) / "w.safetensors", keys), args.repeat)
+        keys = [(op.key.data, op.result.type.element_type) for op in weight_ops]
+        save_s, _ = timed(
+            lambda: imported.weights.save(Path(tmp) / "w.safetensors", keys), args.repeat
+        )
         ops = sum(1 for _ in module.walk())
-        print(f"model: TransformerEncoder, {params / 1e6:.1f}M parameters, {len(model.graph.node)} ONNX nodes, "
-              f"{ops} IR ops, {len(text) / 1024:.0f} KiB of IR text, {len(weight_ops)} weights "
-              f"(dynamo={args.dynamo})")
+        print(
+            f"model: TransformerEncoder, {params / 1e6:.1f}M parameters, "
+            f"{len(model.graph.node)} ONNX nodes, "
+            f"{ops} IR ops, {len(text) / 1024:.0f} KiB of IR text, {len(weight_ops)} weights "
+            f"(dynamo={args.dynamo})"
+        )
         print(f"{'step':<28}{'median s':>10}")
         rows = [
             ("onnx.load", load_s),

@@ -117,7 +117,9 @@ def read_safetensors(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:
             continue
         dtype = _STORAGE_OF_DTYPE.get(info["dtype"])
         if dtype is None:
-            raise WeightError(f"weights file '{path}': tensor '{key}' has unsupported dtype {info['dtype']}")
+            raise WeightError(
+                f"weights file '{path}': tensor '{key}' has unsupported dtype {info['dtype']}"
+            )
         begin, end = info["data_offsets"]
         tensors[key] = raw[begin:end].view(dtype).reshape(info["shape"])
     return tensors

@@ -29,8 +29,15 @@ OUTPUT = Path(__file__).resolve().parent.parent / "ramiel" / "dialects" / "onnx_
 # Operators whose results are random or that draw from a random state: not Pure, so that
 # CSE never merges two of them.
 IMPURE_OPS = frozenset(
-    {"Bernoulli", "Dropout", "Multinomial", "RandomNormal", "RandomNormalLike", "RandomUniform",
-     "RandomUniformLike"}
+    {
+        "Bernoulli",
+        "Dropout",
+        "Multinomial",
+        "RandomNormal",
+        "RandomNormalLike",
+        "RandomUniform",
+        "RandomUniformLike",
+    }
 )
 
 _OPTION_KIND = {
@@ -82,7 +89,9 @@ def py_name(name: str, taken: set[str]) -> str:
     ident = re.sub(r"\W", "_", name)
     if not ident or ident[0].isdigit():
         ident = "_" + ident
-    while keyword.iskeyword(ident) or ident in _RESERVED or ident in taken or ident.startswith("__"):
+    while (
+        keyword.iskeyword(ident) or ident in _RESERVED or ident in taken or ident.startswith("__")
+    ):
         ident += "_"
     taken.add(ident)
     return ident
@@ -91,7 +100,7 @@ def py_name(name: str, taken: set[str]) -> str:
 def default_literal(attr: defs.OpSchema.Attribute) -> str:
     """The Python literal of an attribute's default value, or 'None'."""
     proto = attr.default_value
-    if proto is None or proto.type == AttributeProto.UNDEFINED:
+    if proto.type == AttributeProto.UNDEFINED:
         return "None"
     value = helper.get_attribute_value(proto)
     if proto.type == AttributeProto.FLOAT:
@@ -107,6 +116,11 @@ def default_literal(attr: defs.OpSchema.Attribute) -> str:
     return "None"
 
 
+def _kind(attr: defs.OpSchema.Attribute) -> str:
+    """The ONNX attribute type name (`INT`, `FLOATS`, ...) of a schema attribute."""
+    return AttributeProto.AttributeType.Name(int(attr.type))  # pyright: ignore[reportArgumentType]
+
+
 def first_sentence(doc: str) -> str:
     """The first sentence of an ONNX operator description, as plain text."""
     text = re.sub(r"<[^>]+>|\[([^\]]*)\]\([^)]*\)|`", lambda m: m.group(1) or "", doc or "")
@@ -119,7 +133,7 @@ def first_sentence(doc: str) -> str:
 def emit_class(schema: defs.OpSchema, constraint_names: dict[frozenset[str], str]) -> str:
     taken: set[str] = set()
     lines: list[str] = []
-    summary = first_sentence(schema.doc) or f"The ONNX {schema.name} operator."
+    summary = first_sentence(schema.doc or "") or f"The ONNX {schema.name} operator."
     doc = textwrap.fill(
         f"{schema.name} (ONNX opset {schema.since_version}): {summary}",
         width=92,
@@ -168,7 +182,7 @@ def emit_class(schema: defs.OpSchema, constraint_names: dict[frozenset[str], str
     if attr_fields:
         lines.append("        attributes=(")
         for _, attr in attr_fields:
-            kind = attr.type.name
+            kind = _kind(attr)
             parts = [repr(attr.name), f"AttrKind.{kind}"]
             if attr.required:
                 parts.append("required=True")
@@ -193,19 +207,19 @@ def emit_class(schema: defs.OpSchema, constraint_names: dict[frozenset[str], str
         for ident, kind, _ in group:
             lines.append(f"    {ident} = {_DEF_OF_KIND[(kind_label, kind)]}(ONNX_VALUE)")
     for ident, attr in attr_fields:
-        kind = attr.type.name
+        kind = _kind(attr)
         rename = f", prop_name={attr.name!r}" if ident != attr.name else ""
         if kind == "GRAPH":
-            lines.append(f"    {ident} = region_def(\"single_block\")")
+            lines.append(f'    {ident} = region_def("single_block")')
         elif kind == "GRAPHS":
-            lines.append(f"    {ident} = var_region_def(\"single_block\")")
+            lines.append(f'    {ident} = var_region_def("single_block")')
         elif attr.required:
             lines.append(f"    {ident} = prop_def({_ATTR_CONSTRAINT[kind]}{rename})")
         else:
             lines.append(f"    {ident} = opt_prop_def({_ATTR_CONSTRAINT[kind]}{rename})")
 
     traits: list[str] = []
-    has_regions = any(a.type.name in ("GRAPH", "GRAPHS") for _, a in attr_fields)
+    has_regions = any(_kind(a) in ("GRAPH", "GRAPHS") for _, a in attr_fields)
     if has_regions:
         traits.append("RecursiveMemoryEffect()")
     elif schema.name not in IMPURE_OPS:
@@ -229,13 +243,36 @@ def generate() -> str:
         for tc in schema.type_constraints:
             key = frozenset(tc.allowed_type_strs)
             constraint_names.setdefault(key, f"_TYPES_{len(constraint_names)}")
+    classes = "\n\n\n".join(emit_class(s, constraint_names) for s in schemas)
+    irdl_names = sorted(
+        name
+        for name in (
+            "AttrSizedOperandSegments",
+            "AttrSizedResultSegments",
+            "operand_def",
+            "opt_operand_def",
+            "opt_prop_def",
+            "opt_result_def",
+            "prop_def",
+            "region_def",
+            "result_def",
+            "traits_def",
+            "var_operand_def",
+            "var_region_def",
+            "var_result_def",
+        )
+        if re.search(rf"\b{name}\b", classes)
+    )
+    constraint_imports = sorted(set(re.findall(r"\b(?:[A-Z]+_ATTR|ONNX_VALUE)\b", classes)))
+    irdl_lines = "".join(f"    {name},\n" for name in ["irdl_op_definition", *irdl_names])
+    constraint_lines = "".join(f"    {name},\n" for name in constraint_imports)
     header = f'''"""The ONNX operators as `onnx` dialect ops, one class per operator.
 
 GENERATED by scripts/gen_onnx_dialect.py from onnx {onnx.__version__} (default domain,
 opset {defs.onnx_opset_version()}). Do not edit by hand.
 """
 
-# ruff: noqa: E501
+# ruff: noqa: E501, E741, I001
 # pyright: reportIncompatibleVariableOverride=false
 
 from __future__ import annotations
@@ -244,36 +281,12 @@ from typing import ClassVar
 
 from xdsl.dialects.builtin import StringAttr
 from xdsl.irdl import (
-    AttrSizedOperandSegments,
-    AttrSizedResultSegments,
-    irdl_op_definition,
-    operand_def,
-    opt_operand_def,
-    opt_prop_def,
-    opt_result_def,
-    prop_def,
-    region_def,
-    result_def,
-    traits_def,
-    var_operand_def,
-    var_region_def,
-    var_result_def,
-)
+{irdl_lines})
 from xdsl.traits import Pure, RecursiveMemoryEffect
 
 from ramiel.dialects.onnx_base import AttrKind, AttrSpec, OnnxOp, OpSchema, ParamKind, ParamSpec
 from ramiel.dialects.onnx_constraints import (
-    FLOAT_ATTR,
-    FLOATS_ATTR,
-    INT_ATTR,
-    INTS_ATTR,
-    ONNX_VALUE,
-    STRINGS_ATTR,
-    TENSOR_ATTR,
-    TENSORS_ATTR,
-    TYPE_ATTR,
-    TYPES_ATTR,
-)
+{constraint_lines})
 
 '''
     parts = [header]
@@ -281,7 +294,7 @@ from ramiel.dialects.onnx_constraints import (
         members = ", ".join(repr(t) for t in sorted(types))
         parts.append(f"{ident} = frozenset({{{members}}})\n")
     parts.append("\n\n")
-    parts.append("\n\n\n".join(emit_class(s, constraint_names) for s in schemas))
+    parts.append(classes)
     parts.append("\n\n\nONNX_OPS: tuple[type[OnnxOp], ...] = (\n")
     parts.extend(f"    {s.name}Op,\n" for s in schemas)
     parts.append(")\n")
@@ -289,7 +302,7 @@ from ramiel.dialects.onnx_constraints import (
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description="Generate ramiel/dialects/onnx_ops.py")
     parser.add_argument("--check", action="store_true", help="fail if the generated file is stale")
     args = parser.parse_args()
     text = generate()

@@ -28,8 +28,8 @@ from xdsl.traits import (
     IsolatedFromAbove,
     IsTerminator,
     Pure,
-    RecursiveMemoryEffect,
     RecursivelySpeculatable,
+    RecursiveMemoryEffect,
 )
 from xdsl.utils.exceptions import VerifyException
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from xdsl.ir import Dialect
+from xdsl.ir import Dialect, SSAValue
 from xdsl.irdl import IRDLOperation, irdl_op_definition, traits_def, var_operand_def
 from xdsl.traits import HasParent, IsTerminator, Pure
 
@@ -28,7 +28,7 @@ class YieldOp(IRDLOperation):
     traits = traits_def(IsTerminator(), HasParent(IfOp, LoopOp, ScanOp), Pure())
     assembly_format = "attr-dict ($values^ `:` type($values))?"
 
-    def __init__(self, *values: object) -> None:
+    def __init__(self, *values: SSAValue) -> None:
         super().__init__(operands=[list(values)])
 
 

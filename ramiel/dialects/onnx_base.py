@@ -10,8 +10,10 @@ ONNX. Graph attributes (the bodies of If, Loop and Scan) are regions.
 Custom syntax, shared by every op:
 
 ```mlir
-%y = onnx.Conv(%x, %w, %b) {kernel_shape = array<i64: 3, 3>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>) -> tensor<1x4x6x6xf32>
-%r = onnx.Resize(%x, none, none, %sizes) {mode = "linear"} : (tensor<1x1x2x2xf32>, tensor<4xi64>) -> tensor<1x1x4x4xf32>
+%y = onnx.Conv(%x, %w, %b) {kernel_shape = array<i64: 3, 3>}
+    : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>) -> tensor<1x4x6x6xf32>
+%r = onnx.Resize(%x, none, none, %sizes) {mode = "linear"}
+    : (tensor<1x1x2x2xf32>, tensor<4xi64>) -> tensor<1x1x4x4xf32>
 %o = onnx.If(%c) : (tensor<i1>) -> tensor<2xf32> then_branch {
   ...
 } else_branch {
@@ -37,6 +39,7 @@ from xdsl.dialects.builtin import (
     DenseResourceAttr,
     FloatAttr,
     IntegerAttr,
+    IntegerType,
     StringAttr,
     f32,
     i64,
@@ -139,7 +142,8 @@ def attribute_to_python(attr: Attribute) -> object:
     if isinstance(attr, StringAttr):
         return attr.data
     if isinstance(attr, DenseArrayBase):
-        return tuple(cast(DenseArrayBase, attr).get_values())
+        array = cast(DenseArrayBase[IntegerType], attr)
+        return tuple(array.get_values())
     if isinstance(attr, ArrayAttr):
         return tuple(attribute_to_python(a) for a in cast(ArrayAttr[Attribute], attr).data)
     return attr
@@ -155,7 +159,9 @@ def _is_float(attr: Attribute) -> bool:
 
 def _is_array_of(element_type: Attribute) -> Callable[[Attribute], bool]:
     def check(attr: Attribute) -> bool:
-        return isinstance(attr, DenseArrayBase) and cast(DenseArrayBase, attr).elt_type == element_type
+        return (
+            isinstance(attr, DenseArrayBase) and cast(DenseArrayBase, attr).elt_type == element_type
+        )
 
     return check
 
@@ -166,7 +172,9 @@ def _is_tensor(attr: Attribute) -> bool:
 
 def _is_list_of(check: Callable[[Attribute], bool]) -> Callable[[Attribute], bool]:
     def check_list(attr: Attribute) -> bool:
-        return isinstance(attr, ArrayAttr) and all(check(a) for a in cast(ArrayAttr[Attribute], attr).data)
+        return isinstance(attr, ArrayAttr) and all(
+            check(a) for a in cast(ArrayAttr[Attribute], attr).data
+        )
 
     return check_list
 
@@ -272,7 +280,11 @@ class OnnxOp(IRDLOperation):
 
     def print(self, printer: Printer) -> None:
         groups = self.input_groups()
-        while groups and not groups[-1] and self.SCHEMA.inputs[len(groups) - 1].kind is not ParamKind.SINGLE:
+        while (
+            groups
+            and not groups[-1]
+            and self.SCHEMA.inputs[len(groups) - 1].kind is not ParamKind.SINGLE
+        ):
             groups.pop()
         printer.print_string("(")
         first = True
@@ -354,14 +366,18 @@ class OnnxOp(IRDLOperation):
         fixed = sum(1 for p in inputs if p.kind is not ParamKind.VARIADIC)
         has_variadic = any(p.kind is ParamKind.VARIADIC for p in inputs)
         if len(slots) > fixed and not has_variadic:
-            parser.raise_error(f"{cls.name} takes at most {fixed} operands, got {len(slots)}", start, end)
+            parser.raise_error(
+                f"{cls.name} takes at most {fixed} operands, got {len(slots)}", start, end
+            )
         grouped: list[SSAValue | list[SSAValue] | None] = []
         index = 0
         for param in inputs:
             if param.kind is ParamKind.VARIADIC:
                 rest = slots[index:]
                 if any(s is None for s in rest):
-                    parser.raise_error(f"'none' cannot stand for a variadic operand of {cls.name}", start, end)
+                    parser.raise_error(
+                        f"'none' cannot stand for a variadic operand of {cls.name}", start, end
+                    )
                 grouped.append([next(values) for _ in rest])
                 index = len(slots)
                 continue

@@ -8,7 +8,8 @@ tensors get dialect types: `!onnx.string` (element type of string tensors),
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Sequence
+from typing import cast
 
 import numpy as np
 from onnx import TensorProto
@@ -117,6 +118,9 @@ _NUMPY_DTYPES: dict[int, np.dtype[np.generic]] = {
 }
 
 
+_KNOWN_DATA_TYPES = frozenset(TensorProto.DataType.values())
+
+
 class UnsupportedTypeError(ValueError):
     """An ONNX type that the `onnx` dialect cannot represent."""
 
@@ -126,7 +130,7 @@ def element_type_from_onnx(data_type: int) -> Attribute:
     try:
         return _ELEMENT_TYPES[data_type][0]
     except KeyError:
-        name = TensorProto.DataType.Name(data_type) if data_type in TensorProto.DataType.values() else data_type
+        name = TensorProto.DataType.Name(data_type) if data_type in _KNOWN_DATA_TYPES else data_type
         raise UnsupportedTypeError(f"unsupported ONNX element type {name}") from None
 
 
@@ -144,7 +148,7 @@ def numpy_dtype(element_type: Attribute) -> np.dtype[np.generic] | None:
     return None if data_type is None else _NUMPY_DTYPES.get(data_type)
 
 
-def tensor_type(element_type: Attribute, shape: list[int] | None) -> Attribute:
+def tensor_type(element_type: Attribute, shape: Sequence[int | None] | None) -> Attribute:
     """`tensor<shape x element_type>`; `None` dims are dynamic, a `None` shape is unranked."""
     if shape is None:
         return UnrankedTensorType(element_type)
@@ -154,7 +158,8 @@ def tensor_type(element_type: Attribute, shape: list[int] | None) -> Attribute:
 def onnx_type_name(value_type: Attribute) -> str | None:
     """The ONNX type string of an MLIR type (`tensor(float)`, `seq(tensor(int64))`), if any."""
     if isinstance(value_type, TensorType | UnrankedTensorType):
-        element_name = _ONNX_NAME_OF.get(value_type.element_type)
+        shaped = cast(TensorType[Attribute] | UnrankedTensorType[Attribute], value_type)
+        element_name = _ONNX_NAME_OF.get(shaped.element_type)
         return None if element_name is None else f"tensor({element_name})"
     if isinstance(value_type, SeqType):
         inner = onnx_type_name(value_type.element_type)
@@ -163,10 +168,3 @@ def onnx_type_name(value_type: Attribute) -> str | None:
         inner = onnx_type_name(value_type.element_type)
         return None if inner is None else f"optional({inner})"
     return None
-
-
-ONNX_TYPES: Mapping[str, type[Attribute]] = {
-    "string": StringType,
-    "seq": SeqType,
-    "opt": OptType,
-}

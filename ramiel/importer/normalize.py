@@ -70,7 +70,12 @@ def _attributes(node: NodeProto) -> dict[str, object]:
     return {a.name: helper.get_attribute_value(a) for a in node.attribute}
 
 
-def _rebuild(node: NodeProto, inputs: Sequence[str], attrs: dict[str, object], outputs: Sequence[str] | None = None) -> NodeProto:
+def _rebuild(
+    node: NodeProto,
+    inputs: Sequence[str],
+    attrs: dict[str, object],
+    outputs: Sequence[str] | None = None,
+) -> NodeProto:
     attrs = {k: v for k, v in attrs.items() if v is not None}
     return helper.make_node(
         node.op_type,
@@ -116,7 +121,9 @@ def _dropout(node: NodeProto, ctx: NormalizeContext) -> list[NodeProto]:
     if len(node.output) > 1:
         # Before opset 12 the mask had the input's type; now it is bool.
         if node.output[1] in ctx.used:
-            raise OnnxImportError(f"{describe_node(node)}: the mask of Dropout opset {ctx.opset} is not supported")
+            raise OnnxImportError(
+                f"{describe_node(node)}: the mask of Dropout opset {ctx.opset} is not supported"
+            )
         node = _rebuild(node, node.input, _attributes(node), node.output[:1])
     return _attrs_to_inputs((("ratio", 1, "float32"),))(node, ctx)
 
@@ -144,7 +151,9 @@ def _resize_10(node: NodeProto, ctx: NormalizeContext) -> list[NodeProto]:
 def _batch_norm_9(node: NodeProto, ctx: NormalizeContext) -> list[NodeProto]:
     attrs = _attributes(node)
     if attrs.pop("spatial", 1) != 1:
-        raise OnnxImportError(f"{describe_node(node)}: BatchNormalization with spatial=0 is not supported")
+        raise OnnxImportError(
+            f"{describe_node(node)}: BatchNormalization with spatial=0 is not supported"
+        )
     attrs.pop("is_test", None)
     if any(node.output[1:]):
         raise OnnxImportError(
@@ -160,7 +169,8 @@ def _coerced_2d(node: NodeProto, ctx: NormalizeContext) -> list[NodeProto]:
     shape = ctx.shapes.get(node.input[0])
     if shape is None or shape.dims is None:
         raise OnnxImportError(
-            f"{describe_node(node)}: {node.op_type} of opset {ctx.opset} needs the rank of its input"
+            f"{describe_node(node)}: {node.op_type} of opset {ctx.opset} "
+            "needs the rank of its input"
         )
     rank = len(shape.dims)
     axis = int(attrs.get("axis", 1))  # pyright: ignore[reportArgumentType]
@@ -186,9 +196,13 @@ def _coerced_2d(node: NodeProto, ctx: NormalizeContext) -> list[NodeProto]:
     ctx.shapes[original_shape] = ValueShape(TensorProto.INT64, [rank])
     return [
         helper.make_node("Shape", [node.input[0]], [original_shape], name=f"{node.name}_shape"),
-        helper.make_node("Flatten", [node.input[0]], [flat], name=f"{node.name}_flatten", axis=axis),
+        helper.make_node(
+            "Flatten", [node.input[0]], [flat], name=f"{node.name}_flatten", axis=axis
+        ),
         helper.make_node(node.op_type, [flat], [soft], name=node.name, axis=-1),
-        helper.make_node("Reshape", [soft, original_shape], [node.output[0]], name=f"{node.name}_reshape"),
+        helper.make_node(
+            "Reshape", [soft, original_shape], [node.output[0]], name=f"{node.name}_reshape"
+        ),
     ]
 
 
@@ -199,7 +213,10 @@ RULES: dict[str, tuple[int, Rule]] = {
     "Clip": (6, _attrs_to_inputs((("min", 1, "like0"), ("max", 2, "like0")))),
     "Dropout": (10, _dropout),
     "Pad": (2, _attrs_to_inputs((("pads", 1, "int64"), ("value", 2, "like0")))),
-    "Slice": (1, _attrs_to_inputs((("starts", 1, "int64"), ("ends", 2, "int64"), ("axes", 3, "int64")))),
+    "Slice": (
+        1,
+        _attrs_to_inputs((("starts", 1, "int64"), ("ends", 2, "int64"), ("axes", 3, "int64"))),
+    ),
     "Split": (11, _attrs_to_inputs((("split", 1, "int64"),))),
     "Squeeze": (11, _AXES_TO_INPUT),
     "Unsqueeze": (11, _AXES_TO_INPUT),
@@ -215,8 +232,15 @@ RULES: dict[str, tuple[int, Rule]] = {
     **{
         op: (13, _AXES_TO_INPUT)
         for op in (
-            "ReduceL1", "ReduceL2", "ReduceLogSum", "ReduceLogSumExp", "ReduceMax",
-            "ReduceMean", "ReduceMin", "ReduceProd", "ReduceSumSquare",
+            "ReduceL1",
+            "ReduceL2",
+            "ReduceLogSum",
+            "ReduceLogSumExp",
+            "ReduceMax",
+            "ReduceMean",
+            "ReduceMin",
+            "ReduceProd",
+            "ReduceSumSquare",
         )
     },
 }
@@ -235,7 +259,8 @@ def normalize_node(node: NodeProto, ctx: NormalizeContext) -> list[NodeProto]:
         return [node]
     if node.op_type in UNSUPPORTED and since <= UNSUPPORTED[node.op_type]:
         raise OnnxImportError(
-            f"{describe_node(node)}: {node.op_type} version {since} (opset {ctx.opset}) is not supported"
+            f"{describe_node(node)}: {node.op_type} version {since} "
+            f"(opset {ctx.opset}) is not supported"
         )
     rule = RULES.get(node.op_type)
     if rule is None or since > rule[0]:

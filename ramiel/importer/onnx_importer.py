@@ -16,10 +16,13 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import onnx
 from google.protobuf.message import DecodeError
+from onnx.external_data_helper import load_external_data_for_model
+from onnx.inliner import inline_local_functions
 from onnx import (
     AttributeProto,
     GraphProto,
@@ -33,6 +36,7 @@ from onnx import (
 )
 from xdsl.dialects import func
 from xdsl.dialects.builtin import (
+    AnyDenseElement,
     ArrayAttr,
     BytesAttr,
     DenseArrayBase,
@@ -118,7 +122,7 @@ def parse_model(data: bytes, origin: str, base_dir: Path | None = None) -> Model
         )
     if base_dir is not None:
         try:
-            onnx.external_data_helper.load_external_data_for_model(model, str(base_dir))
+            load_external_data_for_model(model, str(base_dir))
         except (OSError, ValueError) as error:
             raise OnnxImportError(f"'{origin}': cannot load external data: {error}") from None
     return model
@@ -148,7 +152,7 @@ class _ModelImporter:
         self.config = config
         self.opset = self._default_opset(model)
         if model.functions:
-            model = onnx.inliner.inline_local_functions(model)
+            model = inline_local_functions(model)
         self.model = self._infer_shapes(model)
         self.weights: dict[str, np.ndarray] = {}
         self.normalize = NormalizeContext(self.opset, {}, _used_names(self.model.graph))
@@ -269,7 +273,9 @@ def _referenced_names(graph: GraphProto) -> set[str]:
 
 
 class _GraphImporter:
-    def __init__(self, model: _ModelImporter, graph: GraphProto, scope: _Scope, block: Block) -> None:
+    def __init__(
+        self, model: _ModelImporter, graph: GraphProto, scope: _Scope, block: Block
+    ) -> None:
         self.model = model
         self.graph = graph
         self.scope = scope
@@ -284,7 +290,9 @@ class _GraphImporter:
                 tensor = type_proto.tensor_type
                 dims: list[int | None] | None = None
                 if tensor.HasField("shape"):
-                    dims = [d.dim_value if d.HasField("dim_value") else None for d in tensor.shape.dim]
+                    dims = [
+                        d.dim_value if d.HasField("dim_value") else None for d in tensor.shape.dim
+                    ]
                 shapes[name] = ValueShape(tensor.elem_type, dims)
         for tensor in graph.initializer:
             shapes[tensor.name] = ValueShape(tensor.data_type, list(tensor.dims))
@@ -295,7 +303,9 @@ class _GraphImporter:
         for tensor in self.graph.initializer:
             if tensor.name in referenced:
                 array = self._to_array(tensor, f"initializer '{tensor.name}'")
-                self.scope.define(tensor.name, self._constant(tensor.name, tensor.data_type, array, None))
+                self.scope.define(
+                    tensor.name, self._constant(tensor.name, tensor.data_type, array, None)
+                )
         for node in self.graph.node:
             for normalized in normalize_node(node, self.model.normalize):
                 self._flush_constants()
@@ -324,13 +334,15 @@ class _GraphImporter:
         except (ValueError, TypeError, OSError) as error:
             raise OnnxImportError(f"{what}: cannot read tensor data: {error}") from None
 
-    def _constant(self, name: str, data_type: int, array: np.ndarray, loc: NameLoc | None) -> SSAValue:
+    def _constant(
+        self, name: str, data_type: int, array: np.ndarray, loc: NameLoc | None
+    ) -> SSAValue:
         """An inline `onnx.Constant` for a small array, a `dataflow.weight` for a large one."""
         try:
             element = element_type_from_onnx(data_type)
         except UnsupportedTypeError as error:
             raise OnnxImportError(f"constant '{name}': {error}") from None
-        result_type = TensorType(element, list(array.shape))
+        result_type = TensorType(cast(AnyDenseElement, element), list(array.shape))
         op: Operation
         if self.model.config.inline(array):
             op = ConstantOp.build(
@@ -404,7 +416,9 @@ class _GraphImporter:
         array = self._to_array(tensor, describe_node(node))
         if self.model.config.inline(array):
             return False
-        self.scope.define(node.output[0], self._constant(node.output[0], tensor.data_type, array, location))
+        self.scope.define(
+            node.output[0], self._constant(node.output[0], tensor.data_type, array, location)
+        )
         return True
 
     def _value(self, name: str, node: NodeProto) -> SSAValue:
@@ -416,7 +430,9 @@ class _GraphImporter:
             )
         return value
 
-    def _group_inputs(self, node: NodeProto, op_class: type[OnnxOp]) -> list[SSAValue | list[SSAValue] | None]:
+    def _group_inputs(
+        self, node: NodeProto, op_class: type[OnnxOp]
+    ) -> list[SSAValue | list[SSAValue] | None]:
         names = list(node.input)
         params = op_class.SCHEMA.inputs
         grouped: list[SSAValue | list[SSAValue] | None] = []
@@ -425,7 +441,9 @@ class _GraphImporter:
             if param.kind is ParamKind.VARIADIC:
                 rest = names[index:]
                 if any(not n for n in rest):
-                    raise OnnxImportError(f"{describe_node(node)}: empty name in variadic input '{param.name}'")
+                    raise OnnxImportError(
+                        f"{describe_node(node)}: empty name in variadic input '{param.name}'"
+                    )
                 grouped.append([self._value(n, node) for n in rest])
                 index = len(names)
                 continue
@@ -433,17 +451,22 @@ class _GraphImporter:
             index += 1
             if not name:
                 if param.kind is ParamKind.SINGLE:
-                    raise OnnxImportError(f"{describe_node(node)}: missing required input '{param.name}'")
+                    raise OnnxImportError(
+                        f"{describe_node(node)}: missing required input '{param.name}'"
+                    )
                 grouped.append(None)
             else:
                 grouped.append(self._value(name, node))
         if index < len(names):
             raise OnnxImportError(
-                f"{describe_node(node)}: {len(names)} inputs given, {node.op_type} takes at most {index}"
+                f"{describe_node(node)}: {len(names)} inputs given, "
+                f"{node.op_type} takes at most {index}"
             )
         return grouped
 
-    def _group_outputs(self, node: NodeProto, op_class: type[OnnxOp]) -> list[Attribute | list[Attribute] | None]:
+    def _group_outputs(
+        self, node: NodeProto, op_class: type[OnnxOp]
+    ) -> list[Attribute | list[Attribute] | None]:
         names = list(node.output)
         grouped: list[Attribute | list[Attribute] | None] = []
         index = 0
@@ -456,13 +479,16 @@ class _GraphImporter:
             index += 1
             if not name:
                 if param.kind is ParamKind.SINGLE:
-                    raise OnnxImportError(f"{describe_node(node)}: missing required output '{param.name}'")
+                    raise OnnxImportError(
+                        f"{describe_node(node)}: missing required output '{param.name}'"
+                    )
                 grouped.append(None)
             else:
                 grouped.append(self._result_type(name, node))
         if index < len(names):
             raise OnnxImportError(
-                f"{describe_node(node)}: {len(names)} outputs given, {node.op_type} has at most {index}"
+                f"{describe_node(node)}: {len(names)} outputs given, "
+                f"{node.op_type} has at most {index}"
             )
         return grouped
 
@@ -500,19 +526,26 @@ class _GraphImporter:
             case AttrKind.INTS:
                 return DenseArrayBase.from_list(i64, list(attr.ints))
             case AttrKind.STRINGS:
-                return ArrayAttr([StringAttr(s.decode("utf-8", errors="replace")) for s in attr.strings])
+                return ArrayAttr(
+                    [StringAttr(s.decode("utf-8", errors="replace")) for s in attr.strings]
+                )
             case AttrKind.TENSOR:
                 return self._tensor_attribute(attr.t, f"{where}: attribute '{attr.name}'")
             case AttrKind.TENSORS:
                 return ArrayAttr(
-                    [self._tensor_attribute(t, f"{where}: attribute '{attr.name}'") for t in attr.tensors]
+                    [
+                        self._tensor_attribute(t, f"{where}: attribute '{attr.name}'")
+                        for t in attr.tensors
+                    ]
                 )
             case AttrKind.TYPE_PROTO:
                 return self._type_attribute(attr.tp, where)
             case AttrKind.TYPE_PROTOS:
                 return ArrayAttr([self._type_attribute(t, where) for t in attr.type_protos])
             case _:
-                raise OnnxImportError(f"{where}: {kind.value} attribute '{attr.name}' is not supported")
+                raise OnnxImportError(
+                    f"{where}: {kind.value} attribute '{attr.name}' is not supported"
+                )
 
     def _tensor_attribute(self, tensor: TensorProto, what: str) -> Attribute:
         try:
@@ -520,7 +553,9 @@ class _GraphImporter:
         except UnsupportedTypeError as error:
             raise OnnxImportError(f"{what}: {error}") from None
         array = self._to_array(tensor, what)
-        return dense_attr(TensorType(element, list(array.shape)), array, what)
+        return dense_attr(
+            TensorType(cast(AnyDenseElement, element), list(array.shape)), array, what
+        )
 
     @staticmethod
     def _type_attribute(type_proto: TypeProto, where: str) -> Attribute:
@@ -548,7 +583,9 @@ class _GraphImporter:
         return Region(block)
 
 
-def dense_attr(result_type: TensorType[Attribute], array: np.ndarray, what: str) -> DenseIntOrFPElementsAttr:
+def dense_attr(
+    result_type: TensorType[AnyDenseElement], array: np.ndarray, what: str
+) -> DenseIntOrFPElementsAttr:
     """A dense elements attribute holding `array`, built from its bytes (fast for any size)."""
     data = np.ascontiguousarray(array)
     if data.dtype == np.bool_:

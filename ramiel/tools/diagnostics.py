@@ -5,7 +5,7 @@ from __future__ import annotations
 import weakref
 from dataclasses import dataclass
 
-from xdsl.dialects.builtin import FileLineColLoc, NameLoc, StringAttr
+from xdsl.dialects.builtin import FileLineColLoc, NameLoc
 from xdsl.ir import Operation
 from xdsl.parser import Parser
 from xdsl.utils.exceptions import DiagnosticException, ParseError, VerifyException
@@ -41,7 +41,7 @@ class SourceMap:
         loc = op.location
         if isinstance(loc, FileLineColLoc):
             return f"{loc.filename.data}:{loc.line.data}:{loc.column.data}"
-        if isinstance(loc, NameLoc) and isinstance(loc.desc, StringAttr):
+        if isinstance(loc, NameLoc):
             return f"node '{loc.desc.data}'"
         return f"'{op.name}'"
 

@@ -84,12 +84,12 @@ class RamielOptMain(xDSLOptMain):
     def register_all_dialects(self) -> None:
         super().register_all_dialects()
 
-        def onnx_dialect():  # noqa: ANN202 (xDSL's factory type)
+        def onnx_dialect():
             from ramiel.dialects.onnx import Onnx
 
             return Onnx
 
-        def dataflow_dialect():  # noqa: ANN202
+        def dataflow_dialect():
             from ramiel.dialects.dataflow import Dataflow
 
             return Dataflow
@@ -140,7 +140,9 @@ class RamielOptMain(xDSLOptMain):
             "--pass-flag", dest="ordered_pass_flags", action="append", help=argparse.SUPPRESS
         )
         arg_parser.add_argument(
-            "--mlir-print-op-generic", dest="print_op_generic", action="store_true",
+            "--mlir-print-op-generic",
+            dest="print_op_generic",
+            action="store_true",
             help="alias of --print-op-generic",
         )
 
@@ -200,7 +202,11 @@ class RamielOptMain(xDSLOptMain):
             except RamielError as error:
                 if not self.args.verify_diagnostics:
                     raise
-                texts.append(f"{error.where}: error: {error.message}\n" if error.where else f"error: {error.message}\n")
+                texts.append(
+                    f"{error.where}: error: {error.message}\n"
+                    if error.where
+                    else f"error: {error.message}\n"
+                )
             except DiagnosticException as error:
                 if not self.args.verify_diagnostics:
                     raise format_diagnostic(error) from None
@@ -215,7 +221,7 @@ class RamielOptMain(xDSLOptMain):
             _write_outputs(output, text, modules)
 
     def _point_at_weights(self, module: ModuleOp, output: Path | None) -> None:
-        """Set the module's `dataflow.weights` to where its weights will be, seen from the output."""
+        """Point the module's `dataflow.weights` at its weights, as seen from the output."""
         from ramiel.dialects.dataflow import WEIGHTS_FILE_ATTR, WeightOp
         from ramiel.weights import weights_of
 
@@ -315,4 +321,3 @@ def _fail(message: str) -> None:
 
 if __name__ == "__main__":
     main()
-
