@@ -21,8 +21,6 @@ from typing import cast
 import numpy as np
 import onnx
 from google.protobuf.message import DecodeError
-from onnx.external_data_helper import load_external_data_for_model
-from onnx.inliner import inline_local_functions
 from onnx import (
     AttributeProto,
     GraphProto,
@@ -34,6 +32,8 @@ from onnx import (
     defs,
     numpy_helper,
 )
+from onnx.external_data_helper import load_external_data_for_model
+from onnx.inliner import inline_local_functions
 from xdsl.dialects import func
 from xdsl.dialects.builtin import (
     AnyDenseElement,
