@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
@@ -28,7 +27,6 @@ from onnx import (
     NodeProto,
     TensorProto,
     TypeProto,
-    ValueInfoProto,
     defs,
     numpy_helper,
 )
@@ -155,7 +153,7 @@ class _ModelImporter:
             model = inline_local_functions(model)
         self.model = self._infer_shapes(model)
         self.weights: dict[str, np.ndarray] = {}
-        self.normalize = NormalizeContext(self.opset, {}, _used_names(self.model.graph))
+        self.normalize = NormalizeContext(self.opset, {}, _referenced_names(self.model.graph))
 
     @staticmethod
     def _default_opset(model: ModelProto) -> int:
@@ -257,12 +255,8 @@ class _Scope:
         return None
 
 
-def _used_names(graph: GraphProto) -> set[str]:
-    """The value names read by a node or returned by a graph, in `graph` and its subgraphs."""
-    return _referenced_names(graph)
-
-
 def _referenced_names(graph: GraphProto) -> set[str]:
+    """The value names read by a node or returned by a graph, in `graph` and its subgraphs."""
     names: set[str] = {o.name for o in graph.output}
     for node in graph.node:
         names.update(node.input)
@@ -594,8 +588,3 @@ def dense_attr(
         return DenseIntOrFPElementsAttr(result_type, BytesAttr(data.tobytes()))
     except (ValueError, TypeError, DiagnosticException) as error:
         raise OnnxImportError(f"{what}: cannot hold a {result_type} constant: {error}") from None
-
-
-def graph_value_names(values: Iterable[ValueInfoProto]) -> Sequence[str]:
-    """The names of ONNX value infos, in order."""
-    return [v.name for v in values]
