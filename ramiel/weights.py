@@ -81,7 +81,7 @@ def write_safetensors(
         if entry is None:
             raise WeightError(f"weight '{key}': element type {element_type} cannot be stored")
         dtype_name, dtype = entry
-        data = np.ascontiguousarray(array).view(dtype)
+        data = np.ascontiguousarray(array).view(dtype).reshape(array.shape)
         header[key] = {
             "dtype": dtype_name,
             "shape": list(data.shape),
@@ -108,9 +108,11 @@ def read_safetensors(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:
         raise WeightError(f"cannot read weights file '{path}': {error}") from None
     start = 8 + header_size
     size = os.path.getsize(path)
-    if size == start:
-        return {}
-    raw = np.memmap(path, dtype=np.uint8, mode="r", offset=start)
+    raw = (
+        np.memmap(path, dtype=np.uint8, mode="r", offset=start)
+        if size > start
+        else np.empty(0, dtype=np.uint8)
+    )
     tensors: dict[str, np.ndarray] = {}
     for key, info in header.items():
         if key == "__metadata__":
@@ -121,7 +123,10 @@ def read_safetensors(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:
                 f"weights file '{path}': tensor '{key}' has unsupported dtype {info['dtype']}"
             )
         begin, end = info["data_offsets"]
-        tensors[key] = raw[begin:end].view(dtype).reshape(info["shape"])
+        if begin == end:
+            tensors[key] = np.empty(info["shape"], dtype=dtype)
+        else:
+            tensors[key] = raw[begin:end].view(dtype).reshape(info["shape"])
     return tensors
 
 

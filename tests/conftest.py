@@ -15,9 +15,8 @@ from pathlib import Path
 
 import onnx
 import pytest
-from xdsl.context import Context
-
 from ir_helpers import make_context
+from xdsl.context import Context
 
 LIGHT_MODELS_DIR = Path(onnx.__file__).parent / "backend" / "test" / "data" / "light"
 

@@ -10,13 +10,13 @@ from xdsl.traits import HasParent, IsTerminator, Pure
 
 from ramiel.dialects.onnx_base import OnnxOp
 from ramiel.dialects.onnx_constraints import ONNX_VALUE
-from ramiel.dialects.onnx_ops import ONNX_OPS, IfOp, LoopOp, ScanOp
+from ramiel.dialects.onnx_ops import ONNX_OPS, IfOp, LoopOp, ScanOp, SequenceMapOp
 from ramiel.dialects.onnx_types import OptType, SeqType, StringType
 
 
 @irdl_op_definition
 class YieldOp(IRDLOperation):
-    """Returns the outputs of an ONNX subgraph (the body of If, Loop or Scan).
+    """Returns the outputs of an ONNX subgraph (the body of If, Loop, Scan or SequenceMap).
 
     ```mlir
     onnx.Yield %cond, %sum : tensor<i1>, tensor<2xf32>
@@ -25,7 +25,7 @@ class YieldOp(IRDLOperation):
 
     name = "onnx.Yield"
     values = var_operand_def(ONNX_VALUE)
-    traits = traits_def(IsTerminator(), HasParent(IfOp, LoopOp, ScanOp), Pure())
+    traits = traits_def(IsTerminator(), HasParent(IfOp, LoopOp, ScanOp, SequenceMapOp), Pure())
     assembly_format = "attr-dict ($values^ `:` type($values))?"
 
     def __init__(self, *values: SSAValue) -> None:

@@ -14,15 +14,18 @@ Custom syntax, shared by every op:
     : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>) -> tensor<1x4x6x6xf32>
 %r = onnx.Resize(%x, none, none, %sizes) {mode = "linear"}
     : (tensor<1x1x2x2xf32>, tensor<4xi64>) -> tensor<1x1x4x4xf32>
-%o = onnx.If(%c) : (tensor<i1>) -> tensor<2xf32> then_branch {
+%o = onnx.If(%c) : (tensor<i1>) -> tensor<2xf32> else_branch {
   ...
-} else_branch {
+} then_branch {
   ...
 }
 ```
 
 An absent optional input in the middle of the operand list is written `none`;
-absent trailing optional inputs are left out.
+absent trailing optional inputs are left out. Regions follow in the order of
+their attribute names. When optional results are absent before present ones
+(an LSTM returning only `Y_h`), `resultSegmentSizes` is printed with the
+attributes, as only it tells which results the op has.
 """
 
 from __future__ import annotations
@@ -52,7 +55,8 @@ from xdsl.utils.exceptions import VerifyException
 
 from ramiel.dialects.onnx_types import onnx_type_name
 
-SEGMENT_SIZE_NAMES = frozenset({"operandSegmentSizes", "resultSegmentSizes"})
+RESULT_SEGMENTS = "resultSegmentSizes"
+SEGMENT_SIZE_NAMES = frozenset({"operandSegmentSizes", RESULT_SEGMENTS})
 
 
 class ParamKind(enum.Enum):
@@ -299,6 +303,11 @@ class OnnxOp(IRDLOperation):
                 first = False
         printer.print_string(")")
         attrs = {k: v for k, v in self.properties.items() if k not in SEGMENT_SIZE_NAMES}
+        result_sizes = self.properties.get(RESULT_SEGMENTS)
+        if result_sizes is not None and list(
+            cast(DenseArrayBase[IntegerType], result_sizes).get_values()
+        ) != split_counts([p.kind for p in self.SCHEMA.outputs], len(self.results)):
+            attrs[RESULT_SEGMENTS] = result_sizes
         attrs.update(self.attributes)
         printer.print_op_attributes(attrs)
         printer.print_string(" : ")
@@ -341,7 +350,15 @@ class OnnxOp(IRDLOperation):
             )
         resolved = iter(parser.resolve_operands(present, function_type.inputs.data, start))
         operands = cls._group_operand_slots(parser, slots, resolved, start, end)
-        results = cls._group_result_types(parser, list(function_type.outputs.data), start, end)
+        sizes_attr = attr_dict.pop(RESULT_SEGMENTS, None)
+        sizes = (
+            list(cast(DenseArrayBase[IntegerType], sizes_attr).get_values())
+            if isinstance(sizes_attr, DenseArrayBase)
+            else None
+        )
+        results = cls._group_result_types(
+            parser, list(function_type.outputs.data), sizes, start, end
+        )
 
         properties = {k: v for k, v in attr_dict.items() if k in schema.attribute_map}
         attributes = {k: v for k, v in attr_dict.items() if k not in schema.attribute_map}
@@ -393,10 +410,20 @@ class OnnxOp(IRDLOperation):
 
     @classmethod
     def _group_result_types(
-        cls, parser: Parser, types: list[Attribute], start: int, end: int
+        cls,
+        parser: Parser,
+        types: list[Attribute],
+        sizes: list[int] | None,
+        start: int,
+        end: int,
     ) -> list[Attribute | list[Attribute] | None]:
         outputs = cls.SCHEMA.outputs
-        sizes = split_counts([p.kind for p in outputs], len(types))
+        if sizes is None:
+            sizes = split_counts([p.kind for p in outputs], len(types))
+        elif len(sizes) != len(outputs) or sum(sizes) != len(types):
+            parser.raise_error(
+                f"{RESULT_SEGMENTS} does not match the results of {cls.name}", start, end
+            )
         if sizes is None:
             parser.raise_error(f"{cls.name} cannot have {len(types)} results", start, end)
         grouped: list[Attribute | list[Attribute] | None] = []

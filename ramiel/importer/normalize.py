@@ -194,16 +194,25 @@ def _coerced_2d(node: NodeProto, ctx: NormalizeContext) -> list[NodeProto]:
     ctx.shapes[flat] = ValueShape(shape.elem_type, flat_dims)
     ctx.shapes[soft] = ValueShape(shape.elem_type, flat_dims)
     ctx.shapes[original_shape] = ValueShape(TensorProto.INT64, [rank])
+    base = node.name or node.output[0]
     return [
-        helper.make_node("Shape", [node.input[0]], [original_shape], name=f"{node.name}_shape"),
+        helper.make_node("Shape", [node.input[0]], [original_shape], name=f"{base}_shape"),
+        helper.make_node("Flatten", [node.input[0]], [flat], name=f"{base}_flatten", axis=axis),
+        helper.make_node(node.op_type, [flat], [soft], name=base, axis=-1),
         helper.make_node(
-            "Flatten", [node.input[0]], [flat], name=f"{node.name}_flatten", axis=axis
-        ),
-        helper.make_node(node.op_type, [flat], [soft], name=node.name, axis=-1),
-        helper.make_node(
-            "Reshape", [soft, original_shape], [node.output[0]], name=f"{node.name}_reshape"
+            "Reshape", [soft, original_shape], [node.output[0]], name=f"{base}_reshape"
         ),
     ]
+
+
+def _split(node: NodeProto, ctx: NormalizeContext) -> list[NodeProto]:
+    """Split: `split` became an input (13); an equal split names `num_outputs` (18)."""
+    (node,) = _attrs_to_inputs((("split", 1, "int64"),))(node, ctx)
+    if len(node.input) > 1 and node.input[1]:
+        return [node]
+    attrs = _attributes(node)
+    attrs["num_outputs"] = len(node.output)
+    return [_rebuild(node, node.input[:1], attrs)]
 
 
 _AXES_TO_INPUT = _attrs_to_inputs((("axes", 1, "int64"),))
@@ -217,7 +226,7 @@ RULES: dict[str, tuple[int, Rule]] = {
         1,
         _attrs_to_inputs((("starts", 1, "int64"), ("ends", 2, "int64"), ("axes", 3, "int64"))),
     ),
-    "Split": (11, _attrs_to_inputs((("split", 1, "int64"),))),
+    "Split": (13, _split),
     "Squeeze": (11, _AXES_TO_INPUT),
     "Unsqueeze": (11, _AXES_TO_INPUT),
     "TopK": (1, _topk),

@@ -121,7 +121,7 @@ def parse_model(data: bytes, origin: str, base_dir: Path | None = None) -> Model
     if base_dir is not None:
         try:
             load_external_data_for_model(model, str(base_dir))
-        except (OSError, ValueError) as error:
+        except (OSError, ValueError, onnx.checker.ValidationError) as error:
             raise OnnxImportError(f"'{origin}': cannot load external data: {error}") from None
     return model
 
@@ -325,7 +325,7 @@ class _GraphImporter:
             raise OnnxImportError(f"{what}: string tensors are not supported")
         try:
             return numpy_helper.to_array(tensor)
-        except (ValueError, TypeError, OSError) as error:
+        except (ValueError, TypeError, OSError, onnx.checker.ValidationError) as error:
             raise OnnxImportError(f"{what}: cannot read tensor data: {error}") from None
 
     def _constant(
@@ -583,7 +583,11 @@ def dense_attr(
     """A dense elements attribute holding `array`, built from its bytes (fast for any size)."""
     data = np.ascontiguousarray(array)
     if data.dtype == np.bool_:
-        data = data.astype(np.uint8)
+        # xDSL stores i1 true as all ones (0xFF), as its parser does.
+        data = np.where(data, -1, 0).astype(np.int8)
+    elif data.dtype.itemsize == 1 and data.dtype.kind not in "iuf":
+        # Sub-byte integers (int4, int2) come as ml_dtypes; xDSL wants one sign-extended byte.
+        data = data.astype(np.int8 if str(data.dtype).startswith("int") else np.uint8)
     try:
         return DenseIntOrFPElementsAttr(result_type, BytesAttr(data.tobytes()))
     except (ValueError, TypeError, DiagnosticException) as error:

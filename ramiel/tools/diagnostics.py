@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import weakref
 from dataclasses import dataclass
 
@@ -46,6 +47,10 @@ class SourceMap:
         return f"'{op.name}'"
 
 
+_OP_NAME = re.compile(r'\s*(?:%[^=]*=\s*)?"?([A-Za-z_][\w.$]*)')
+"""The op name at the start of an op's text, after its results."""
+
+
 class LocatingParser(Parser):
     """A parser that records in a `SourceMap` where in the text each op was parsed."""
 
@@ -53,7 +58,18 @@ class LocatingParser(Parser):
 
     def parse_operation(self) -> Operation:
         span = self._current_token.span
-        op = super().parse_operation()
+        try:
+            op = super().parse_operation()
+        except VerifyException as error:
+            # Declarative formats verify while parsing; report those errors at the op.
+            message = " ".join(str(error.args[0] if error.args else error).split())
+            text = span.input.content[span.start : span.start + 400]
+            if isinstance(text, bytes):
+                text = text.decode(errors="replace")
+            name = _OP_NAME.match(text)
+            if name is not None:
+                message = f"'{name.group(1)}' op {message}"
+            raise ParseError(span, message) from None
         self.source_map.spans[op] = span
         return op
 
@@ -64,7 +80,7 @@ def verify_with_locations(root: Operation, sources: SourceMap) -> None:
         try:
             op.verify(verify_nested_ops=False)
         except VerifyException as error:
-            message = str(error.args[0]) if error.args else str(error)
+            message = " ".join((str(error.args[0]) if error.args else str(error)).split())
             if not message.startswith(f"'{op.name}'"):
                 message = f"'{op.name}' op {message}"
             raise RamielError(message, sources.where(op)) from None

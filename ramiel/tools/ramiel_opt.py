@@ -18,14 +18,16 @@ import sys
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 
 import numpy as np
-from xdsl.dialects.builtin import ModuleOp, StringAttr
+from xdsl.dialects.builtin import ModuleOp, StringAttr, TensorType
+from xdsl.ir import Attribute
 from xdsl.passes import ModulePass
 from xdsl.utils.exceptions import ArgSpecParseError, DiagnosticException, ParseError
 from xdsl.xdsl_opt_main import xDSLOptMain
 
+from ramiel.dialects.dataflow import WeightOp
 from ramiel.tools.diagnostics import (
     LocatingParser,
     RamielError,
@@ -34,6 +36,7 @@ from ramiel.tools.diagnostics import (
     format_parse_error,
     verify_with_locations,
 )
+from ramiel.weights import WeightStore
 
 PASS_FLAGS = ("canonicalize", "cse", "dce")
 """Passes that get an mlir-opt style flag of their own."""
@@ -164,7 +167,7 @@ class RamielOptMain(xDSLOptMain):
 
     def _attach_weights_from_attribute(self, module: ModuleOp) -> None:
         from ramiel.dialects.dataflow import WEIGHTS_FILE_ATTR
-        from ramiel.weights import WeightStore, attach_weights
+        from ramiel.weights import attach_weights
 
         attr = module.attributes.get(WEIGHTS_FILE_ATTR)
         if not isinstance(attr, StringAttr):
@@ -222,7 +225,7 @@ class RamielOptMain(xDSLOptMain):
 
     def _point_at_weights(self, module: ModuleOp, output: Path | None) -> None:
         """Point the module's `dataflow.weights` at its weights, as seen from the output."""
-        from ramiel.dialects.dataflow import WEIGHTS_FILE_ATTR, WeightOp
+        from ramiel.dialects.dataflow import WEIGHTS_FILE_ATTR
         from ramiel.weights import weights_of
 
         if not any(isinstance(op, WeightOp) for op in module.walk()):
@@ -248,10 +251,9 @@ def _has_content(text: str) -> bool:
 
 def _write_outputs(output: Path, text: str, modules: Sequence[ModuleOp]) -> None:
     """Write the IR and, if it references weights, its weights file; nothing on failure."""
-    from ramiel.dialects.dataflow import WeightOp
     from ramiel.weights import WeightError, weights_of, write_safetensors
 
-    tensors: dict[str, tuple[object, object]] = {}
+    tensors: dict[str, tuple[Attribute, np.ndarray]] = {}
     for module in modules:
         weight_ops = [op for op in module.walk() if isinstance(op, WeightOp)]
         if not weight_ops:
@@ -261,10 +263,7 @@ def _write_outputs(output: Path, text: str, modules: Sequence[ModuleOp]) -> None
             raise RamielError("the module references weights but no weights file is known")
         for op in weight_ops:
             key = op.key.data
-            element_type = getattr(op.result.type, "element_type", None)
-            if element_type is None:
-                raise RamielError(f"weight '{key}' must have a tensor type")
-            tensors[key] = (element_type, store[key])
+            tensors[key] = (_weight_element_type(op), _checked_weight(store, op))
     directory = output.parent
     temporary: list[Path] = []
     try:
@@ -275,7 +274,7 @@ def _write_outputs(output: Path, text: str, modules: Sequence[ModuleOp]) -> None
         if tensors:
             weights_tmp = _temporary_in(directory, weights_path_for(output).name)
             temporary.append(weights_tmp)
-            write_safetensors(weights_tmp, tensors)  # pyright: ignore[reportArgumentType]
+            write_safetensors(weights_tmp, tensors)
         if weights_tmp is not None:
             os.replace(weights_tmp, weights_path_for(output))
         os.replace(ir_tmp, output)
@@ -284,6 +283,33 @@ def _write_outputs(output: Path, text: str, modules: Sequence[ModuleOp]) -> None
     finally:
         for path in temporary:
             path.unlink(missing_ok=True)
+
+
+def _weight_element_type(op: WeightOp) -> Attribute:
+    result_type = op.result.type
+    if not isinstance(result_type, TensorType):
+        raise RamielError(
+            f"weight '{op.key.data}' must have a ranked tensor type, not {result_type}"
+        )
+    return result_type.element_type
+
+
+def _checked_weight(store: WeightStore, op: WeightOp) -> np.ndarray:
+    """The stored array of `op`, which must agree with the op's declared type."""
+    from ramiel.weights import storage_dtype
+
+    key = op.key.data
+    array = store[key]
+    result_type = cast(TensorType[Attribute], op.result.type)
+    expected_shape = tuple(result_type.get_shape())
+    expected_dtype = storage_dtype(result_type.element_type)
+    if array.shape != expected_shape or array.dtype != expected_dtype:
+        source = f" in '{store.source}'" if store.source is not None else ""
+        raise RamielError(
+            f"weight '{key}'{source} is {array.dtype}{list(array.shape)}, but the IR declares "
+            f"{result_type}"
+        )
+    return array
 
 
 def _temporary_in(directory: Path, name: str) -> Path:
