@@ -3,4 +3,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 .venv/bin/python -m pytest
-.venv/bin/lit -q lit_tests
+.venv/bin/lit -s lit_tests
