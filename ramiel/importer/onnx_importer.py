@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
+from typing import TypeVar, cast
 
 import numpy as np
 import onnx
@@ -54,7 +55,7 @@ from xdsl.utils.exceptions import DiagnosticException
 
 from ramiel.dialects.dataflow import WeightOp
 from ramiel.dialects.onnx import OP_CLASS_BY_ONNX_NAME, YieldOp
-from ramiel.dialects.onnx_base import AttrKind, OnnxOp, ParamKind
+from ramiel.dialects.onnx_base import AttrKind, OnnxOp, ParamKind, ParamSpec
 from ramiel.dialects.onnx_ops import ConstantOp
 from ramiel.dialects.onnx_types import (
     OptType,
@@ -66,6 +67,8 @@ from ramiel.dialects.onnx_types import (
 from ramiel.importer.errors import OnnxImportError, describe_node
 from ramiel.importer.normalize import NormalizeContext, ValueShape, normalize_node
 from ramiel.weights import WeightStore
+
+_T = TypeVar("_T")
 
 MIN_OPSET = 7
 MAX_OPSET = defs.onnx_opset_version()
@@ -427,64 +430,20 @@ class _GraphImporter:
     def _group_inputs(
         self, node: NodeProto, op_class: type[OnnxOp]
     ) -> list[SSAValue | list[SSAValue] | None]:
-        names = list(node.input)
-        params = op_class.SCHEMA.inputs
-        grouped: list[SSAValue | list[SSAValue] | None] = []
-        index = 0
-        for param in params:
-            if param.kind is ParamKind.VARIADIC:
-                rest = names[index:]
-                if any(not n for n in rest):
-                    raise OnnxImportError(
-                        f"{describe_node(node)}: empty name in variadic input '{param.name}'"
-                    )
-                grouped.append([self._value(n, node) for n in rest])
-                index = len(names)
-                continue
-            name = names[index] if index < len(names) else ""
-            index += 1
-            if not name:
-                if param.kind is ParamKind.SINGLE:
-                    raise OnnxImportError(
-                        f"{describe_node(node)}: missing required input '{param.name}'"
-                    )
-                grouped.append(None)
-            else:
-                grouped.append(self._value(name, node))
-        if index < len(names):
-            raise OnnxImportError(
-                f"{describe_node(node)}: {len(names)} inputs given, "
-                f"{node.op_type} takes at most {index}"
-            )
-        return grouped
+        return _group_by_params(
+            node, op_class.SCHEMA.inputs, list(node.input), "input", lambda n: self._value(n, node)
+        )
 
     def _group_outputs(
         self, node: NodeProto, op_class: type[OnnxOp]
     ) -> list[Attribute | list[Attribute] | None]:
-        names = list(node.output)
-        grouped: list[Attribute | list[Attribute] | None] = []
-        index = 0
-        for param in op_class.SCHEMA.outputs:
-            if param.kind is ParamKind.VARIADIC:
-                grouped.append([self._result_type(n, node) for n in names[index:]])
-                index = len(names)
-                continue
-            name = names[index] if index < len(names) else ""
-            index += 1
-            if not name:
-                if param.kind is ParamKind.SINGLE:
-                    raise OnnxImportError(
-                        f"{describe_node(node)}: missing required output '{param.name}'"
-                    )
-                grouped.append(None)
-            else:
-                grouped.append(self._result_type(name, node))
-        if index < len(names):
-            raise OnnxImportError(
-                f"{describe_node(node)}: {len(names)} outputs given, "
-                f"{node.op_type} has at most {index}"
-            )
-        return grouped
+        return _group_by_params(
+            node,
+            op_class.SCHEMA.outputs,
+            list(node.output),
+            "output",
+            lambda n: self._result_type(n, node),
+        )
 
     def _result_type(self, name: str, node: NodeProto) -> Attribute:
         if not name:
@@ -575,6 +534,41 @@ class _GraphImporter:
         outputs = _GraphImporter(self.model, graph, scope, block).run()
         block.add_op(YieldOp(*outputs))
         return Region(block)
+
+
+def _group_by_params(
+    node: NodeProto,
+    params: Sequence[ParamSpec],
+    names: list[str],
+    what: str,
+    convert: Callable[[str], _T],
+) -> list[_T | list[_T] | None]:
+    """Node inputs or outputs, by name, grouped per schema parameter ("" is an absent one)."""
+    grouped: list[_T | list[_T] | None] = []
+    index = 0
+    for param in params:
+        if param.kind is ParamKind.VARIADIC:
+            rest = names[index:]
+            if not all(rest):
+                raise OnnxImportError(
+                    f"{describe_node(node)}: empty name in variadic {what} '{param.name}'"
+                )
+            grouped.append([convert(n) for n in rest])
+            index = len(names)
+            continue
+        name = names[index] if index < len(names) else ""
+        index += 1
+        if name:
+            grouped.append(convert(name))
+        elif param.kind is ParamKind.SINGLE:
+            raise OnnxImportError(f"{describe_node(node)}: missing required {what} '{param.name}'")
+        else:
+            grouped.append(None)
+    if index < len(names):
+        raise OnnxImportError(
+            f"{describe_node(node)}: {len(names)} {what}s given, {node.op_type} has at most {index}"
+        )
+    return grouped
 
 
 def dense_attr(
