@@ -234,6 +234,8 @@ class RamielOptMain(xDSLOptMain):
         if output is not None:
             module.attributes[WEIGHTS_FILE_ATTR] = StringAttr(weights_path_for(output).name)
             return
+        if WEIGHTS_FILE_ATTR in module.attributes:
+            return  # Printed text keeps the reference as read, relative to the input file.
         store = weights_of(module)
         if store is not None and store.source is not None:
             module.attributes[WEIGHTS_FILE_ATTR] = StringAttr(os.path.relpath(store.source))
