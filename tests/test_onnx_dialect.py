@@ -280,7 +280,8 @@ def test_variadic_operand_cannot_be_none(mlir_context: Context) -> None:
     }
     """
     with pytest.raises(
-        ParseError, match=re.escape("'none' cannot stand for a variadic operand of onnx.Concat")
+        ParseError,
+        match=re.escape("onnx.Concat cannot leave a value of variadic operand 'inputs' absent"),
     ):
         parse_module(mlir_context, text)
 

@@ -193,7 +193,7 @@ func.func @none_for_required() -> tensor<4xf32> {
 // -----
 
 func.func @none_for_variadic(%x: tensor<4xf32>) -> tensor<4xf32> {
-  // CHECK: invalid.mlir:[[# @LINE + 1]]:19: error: 'none' cannot stand for a variadic operand of onnx.Concat
+  // CHECK: invalid.mlir:[[# @LINE + 1]]:19: error: onnx.Concat cannot leave a value of variadic operand 'inputs' absent
   %r = onnx.Concat(%x, none) {axis = 0 : i64} : (tensor<4xf32>) -> tensor<4xf32>
   func.return %r : tensor<4xf32>
 }

@@ -31,9 +31,9 @@ attributes, as only it tells which results the op has.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import ClassVar, cast
+from typing import ClassVar, TypeVar, cast
 
 from xdsl.dialects.builtin import (
     ArrayAttr,
@@ -54,6 +54,8 @@ from xdsl.printer import Printer
 from xdsl.utils.exceptions import VerifyException
 
 from ramiel.dialects.onnx_types import onnx_type_name
+
+_T = TypeVar("_T")
 
 RESULT_SEGMENTS = "resultSegmentSizes"
 SEGMENT_SIZE_NAMES = frozenset({"operandSegmentSizes", RESULT_SEGMENTS})
@@ -222,6 +224,45 @@ _ATTR_DESCRIPTIONS: dict[AttrKind, str] = {
 }
 
 
+class ArityError(ValueError):
+    """Values that do not fit the inputs or outputs of an op's schema."""
+
+
+def group_by_params(
+    params: Sequence[ParamSpec], slots: Sequence[_T | None], what: str
+) -> list[_T | list[_T] | None]:
+    """Positional slots (None: absent) grouped per schema parameter, as `Op.build` takes them.
+
+    A single parameter takes one present slot, an optional one a slot that may be
+    absent, a variadic one (last in ONNX) all remaining slots, none absent. The
+    message of the `ArityError` raised otherwise starts with a verb ("requires
+    operand 'X'") for callers to prefix with the op.
+    """
+    fixed = sum(1 for p in params if p.kind is not ParamKind.VARIADIC)
+    if len(slots) > fixed and not any(p.kind is ParamKind.VARIADIC for p in params):
+        raise ArityError(f"takes at most {fixed} {what}s, got {len(slots)}")
+    grouped: list[_T | list[_T] | None] = []
+    index = 0
+    for param in params:
+        if param.kind is ParamKind.VARIADIC:
+            rest: list[_T] = []
+            for slot in slots[index:]:
+                if slot is None:
+                    raise ArityError(
+                        f"cannot leave a value of variadic {what} '{param.name}' absent"
+                    )
+                rest.append(slot)
+            grouped.append(rest)
+            index = len(slots)
+            continue
+        slot = slots[index] if index < len(slots) else None
+        index += 1
+        if slot is None and param.kind is ParamKind.SINGLE:
+            raise ArityError(f"requires {what} '{param.name}'")
+        grouped.append(slot)
+    return grouped
+
+
 def split_counts(kinds: Sequence[ParamKind], count: int) -> list[int] | None:
     """How `count` values spread over definitions of the given kinds, or None if they cannot.
 
@@ -349,7 +390,12 @@ class OnnxOp(IRDLOperation):
                 end,
             )
         resolved = iter(parser.resolve_operands(present, function_type.inputs.data, start))
-        operands = cls._group_operand_slots(parser, slots, resolved, start, end)
+        try:
+            operands = group_by_params(
+                cls.SCHEMA.inputs, [None if s is None else next(resolved) for s in slots], "operand"
+            )
+        except ArityError as error:
+            parser.raise_error(f"{cls.name} {error}", start, end)
         sizes_attr = attr_dict.pop(RESULT_SEGMENTS, None)
         sizes = (
             list(cast(DenseArrayBase[IntegerType], sizes_attr).get_values())
@@ -369,44 +415,6 @@ class OnnxOp(IRDLOperation):
             attributes=attributes,
             regions=regions,
         )
-
-    @classmethod
-    def _group_operand_slots(
-        cls,
-        parser: Parser,
-        slots: list[UnresolvedOperand | None],
-        values: Iterator[SSAValue],
-        start: int,
-        end: int,
-    ) -> list[SSAValue | list[SSAValue] | None]:
-        inputs = cls.SCHEMA.inputs
-        fixed = sum(1 for p in inputs if p.kind is not ParamKind.VARIADIC)
-        has_variadic = any(p.kind is ParamKind.VARIADIC for p in inputs)
-        if len(slots) > fixed and not has_variadic:
-            parser.raise_error(
-                f"{cls.name} takes at most {fixed} operands, got {len(slots)}", start, end
-            )
-        grouped: list[SSAValue | list[SSAValue] | None] = []
-        index = 0
-        for param in inputs:
-            if param.kind is ParamKind.VARIADIC:
-                rest = slots[index:]
-                if any(s is None for s in rest):
-                    parser.raise_error(
-                        f"'none' cannot stand for a variadic operand of {cls.name}", start, end
-                    )
-                grouped.append([next(values) for _ in rest])
-                index = len(slots)
-                continue
-            slot = slots[index] if index < len(slots) else None
-            index += 1
-            if slot is None:
-                if param.kind is ParamKind.SINGLE:
-                    parser.raise_error(f"{cls.name} requires operand '{param.name}'", start, end)
-                grouped.append(None)
-            else:
-                grouped.append(next(values))
-        return grouped
 
     @classmethod
     def _group_result_types(

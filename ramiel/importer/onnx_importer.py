@@ -55,7 +55,13 @@ from xdsl.utils.exceptions import DiagnosticException
 
 from ramiel.dialects.dataflow import WeightOp
 from ramiel.dialects.onnx import OP_CLASS_BY_ONNX_NAME, YieldOp
-from ramiel.dialects.onnx_base import AttrKind, OnnxOp, ParamKind, ParamSpec
+from ramiel.dialects.onnx_base import (
+    ArityError,
+    AttrKind,
+    OnnxOp,
+    ParamSpec,
+    group_by_params,
+)
 from ramiel.dialects.onnx_ops import ConstantOp
 from ramiel.dialects.onnx_types import (
     OptType,
@@ -427,23 +433,25 @@ class _GraphImporter:
             )
         return value
 
+    def _group(
+        self, node: NodeProto, params: Sequence[ParamSpec], names: Sequence[str], what: str
+    ) -> list[str | list[str] | None]:
+        try:
+            return group_by_params(params, [name or None for name in names], what)
+        except ArityError as error:
+            raise OnnxImportError(f"{describe_node(node)}: {node.op_type} {error}") from None
+
     def _group_inputs(
         self, node: NodeProto, op_class: type[OnnxOp]
     ) -> list[SSAValue | list[SSAValue] | None]:
-        return _group_by_params(
-            node, op_class.SCHEMA.inputs, list(node.input), "input", lambda n: self._value(n, node)
-        )
+        groups = self._group(node, op_class.SCHEMA.inputs, node.input, "input")
+        return _map_groups(groups, lambda name: self._value(name, node))
 
     def _group_outputs(
         self, node: NodeProto, op_class: type[OnnxOp]
     ) -> list[Attribute | list[Attribute] | None]:
-        return _group_by_params(
-            node,
-            op_class.SCHEMA.outputs,
-            list(node.output),
-            "output",
-            lambda n: self._result_type(n, node),
-        )
+        groups = self._group(node, op_class.SCHEMA.outputs, node.output, "output")
+        return _map_groups(groups, lambda name: self._result_type(name, node))
 
     def _result_type(self, name: str, node: NodeProto) -> Attribute:
         if not name:
@@ -536,39 +544,14 @@ class _GraphImporter:
         return Region(block)
 
 
-def _group_by_params(
-    node: NodeProto,
-    params: Sequence[ParamSpec],
-    names: list[str],
-    what: str,
-    convert: Callable[[str], _T],
+def _map_groups(
+    groups: list[str | list[str] | None], convert: Callable[[str], _T]
 ) -> list[_T | list[_T] | None]:
-    """Node inputs or outputs, by name, grouped per schema parameter ("" is an absent one)."""
-    grouped: list[_T | list[_T] | None] = []
-    index = 0
-    for param in params:
-        if param.kind is ParamKind.VARIADIC:
-            rest = names[index:]
-            if not all(rest):
-                raise OnnxImportError(
-                    f"{describe_node(node)}: empty name in variadic {what} '{param.name}'"
-                )
-            grouped.append([convert(n) for n in rest])
-            index = len(names)
-            continue
-        name = names[index] if index < len(names) else ""
-        index += 1
-        if name:
-            grouped.append(convert(name))
-        elif param.kind is ParamKind.SINGLE:
-            raise OnnxImportError(f"{describe_node(node)}: missing required {what} '{param.name}'")
-        else:
-            grouped.append(None)
-    if index < len(names):
-        raise OnnxImportError(
-            f"{describe_node(node)}: {len(names)} {what}s given, {node.op_type} has at most {index}"
-        )
-    return grouped
+    """`convert` applied to every name of grouped node inputs or outputs."""
+    return [
+        None if g is None else [convert(n) for n in g] if isinstance(g, list) else convert(g)
+        for g in groups
+    ]
 
 
 def dense_attr(
