@@ -108,11 +108,10 @@ class ClusterOp(IRDLOperation):
     @property
     def block(self) -> Block:
         """The cluster's only block."""
-        block = self.body.block
-        return block
+        return self.body.block
 
     def verify_(self) -> None:
-        block = self.body.block
+        block = self.block
         arg_types = tuple(arg.type for arg in block.args)
         if arg_types != tuple(self.inputs.types):
             raise VerifyException(

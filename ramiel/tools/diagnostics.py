@@ -23,6 +23,10 @@ class RamielError(Exception):
     def __str__(self) -> str:
         return f"{self.where}: {self.message}" if self.where else self.message
 
+    def diagnostic_line(self) -> str:
+        """The mlir-opt `--verify-diagnostics` form: `where: error: message`."""
+        return f"{self.where}: error: {self.message}" if self.where else f"error: {self.message}"
+
 
 class SourceMap:
     """Where ops came from: a parser's spans, else the op's own location."""

@@ -27,7 +27,7 @@ from xdsl.passes import ModulePass
 from xdsl.utils.exceptions import ArgSpecParseError, DiagnosticException, ParseError
 from xdsl.xdsl_opt_main import xDSLOptMain
 
-from ramiel.dialects.dataflow import WeightOp
+from ramiel.dialects.dataflow import WEIGHTS_FILE_ATTR, WeightOp
 from ramiel.tools.diagnostics import (
     LocatingParser,
     RamielError,
@@ -166,7 +166,6 @@ class RamielOptMain(xDSLOptMain):
         self.pipeline = type(self.pipeline)(self.pipeline.passes, verify_between)
 
     def _attach_weights_from_attribute(self, module: ModuleOp) -> None:
-        from ramiel.dialects.dataflow import WEIGHTS_FILE_ATTR
         from ramiel.weights import attach_weights
 
         attr = module.attributes.get(WEIGHTS_FILE_ATTR)
@@ -199,21 +198,15 @@ class RamielOptMain(xDSLOptMain):
                 texts.append(self.output_resulting_program(module))
             except ParseError as error:
                 error.span = dataclasses.replace(error.span, line_offset=offset)
+                diagnostic = format_parse_error(error)
                 if not (self.args.parsing_diagnostics or self.args.verify_diagnostics):
-                    raise format_parse_error(error) from None
-                texts.append(f"{format_parse_error(error).where}: error: {error.msg}\n")
-            except RamielError as error:
+                    raise diagnostic from None
+                texts.append(diagnostic.diagnostic_line() + "\n")
+            except (RamielError, DiagnosticException) as error:
+                diagnostic = error if isinstance(error, RamielError) else format_diagnostic(error)
                 if not self.args.verify_diagnostics:
-                    raise
-                texts.append(
-                    f"{error.where}: error: {error.message}\n"
-                    if error.where
-                    else f"error: {error.message}\n"
-                )
-            except DiagnosticException as error:
-                if not self.args.verify_diagnostics:
-                    raise format_diagnostic(error) from None
-                texts.append(f"error: {format_diagnostic(error).message}\n")
+                    raise diagnostic from None
+                texts.append(diagnostic.diagnostic_line() + "\n")
             finally:
                 chunk.close()
         text = "// -----\n".join(texts)
@@ -225,7 +218,6 @@ class RamielOptMain(xDSLOptMain):
 
     def _point_at_weights(self, module: ModuleOp, output: Path | None) -> None:
         """Point the module's `dataflow.weights` at its weights, as seen from the output."""
-        from ramiel.dialects.dataflow import WEIGHTS_FILE_ATTR
         from ramiel.weights import weights_of
 
         if not any(isinstance(op, WeightOp) for op in module.walk()):
