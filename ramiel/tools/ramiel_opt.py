@@ -128,6 +128,16 @@ class RamielOptMain(xDSLOptMain):
         self.available_frontends["mlir"] = parse_mlir
         self.available_frontends["onnx"] = parse_onnx
 
+    def register_all_targets(self) -> None:
+        super().register_all_targets()
+
+        def python_target():
+            from ramiel.codegen.python import PythonTarget
+
+            return PythonTarget
+
+        self.available_targets["python"] = python_target
+
     def register_all_arguments(self, arg_parser: argparse.ArgumentParser) -> None:
         super().register_all_arguments(arg_parser)
         group = arg_parser.add_argument_group("pass flags (applied in command-line order)")

@@ -1,0 +1,465 @@
+"""The serial PyTorch printer: `onnx` IR -> a readable Python module.
+
+The module defines `class Model(torch.nn.Module)`. Its `__init__` loads the weights
+from the `.safetensors` file beside the module (or takes them as an argument) and
+builds the small constants once; its `forward` checks its inputs and has one line
+per op, as the op's lowering in `ramiel.ops` writes it. Variables are named after
+the ONNX values, values are released after their last use, and the outputs are
+returned as a tuple in graph-output order.
+
+    class Model(torch.nn.Module):
+        def forward(self, *inputs: torch.Tensor) -> tuple[torch.Tensor, ...]:
+            (x,) = rt.check_inputs(inputs, INPUTS)
+            conv1 = F.conv2d(x, self.conv1_w, self.conv1_b, padding=(1, 1)); del x
+            relu1 = torch.relu(conv1); del conv1
+            return (relu1,)
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import IO, cast
+
+import numpy as np
+from xdsl.context import Context
+from xdsl.dialects import func
+from xdsl.dialects.builtin import (
+    ArrayAttr,
+    ModuleOp,
+    NameLoc,
+    StringAttr,
+    TensorType,
+    UnrankedTensorType,
+)
+from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
+from xdsl.utils.target import Target
+
+from ramiel.dialects.dataflow import WEIGHTS_FILE_ATTR, WeightOp
+from ramiel.dialects.onnx import YieldOp
+from ramiel.dialects.onnx_base import OnnxOp
+from ramiel.dialects.onnx_ops import ConstantOp
+from ramiel.dialects.onnx_types import OptType, SeqType
+from ramiel.importer.onnx_importer import INPUT_NAMES_ATTR, OUTPUT_NAMES_ATTR
+from ramiel.ops.constants import constant_value
+from ramiel.ops.registry import (
+    Emit,
+    Multi,
+    Operand,
+    Unsupported,
+    lowering_for,
+    py_literal,
+    torch_dtype,
+)
+from ramiel.tools.diagnostics import RamielError
+
+DEFAULT_WEIGHTS_FILE = "weights.safetensors"
+
+_RESERVED = frozenset(
+    {"torch", "F", "rt", "self", "inputs", "weights", "Path", "Model", "INPUTS", "WEIGHTS", "_"}
+    | set(dir(__builtins__))
+)
+
+
+class Namer:
+    """Legal, unique Python identifiers derived from ONNX names."""
+
+    def __init__(self, reserved: frozenset[str] = _RESERVED) -> None:
+        self.taken: set[str] = set(reserved)
+
+    def fresh(self, hint: str | None, default: str = "t") -> str:
+        """A new identifier close to `hint`."""
+        base = re.sub(r"\W", "_", hint or "") or default
+        base = re.sub(r"_+", "_", base)
+        if base[0].isdigit():
+            base = f"{default}_{base}"
+        if keyword.iskeyword(base) or keyword.issoftkeyword(base):
+            base += "_"
+        name = base
+        suffix = 1
+        while name in self.taken:
+            name = f"{base}_{suffix}"
+            suffix += 1
+        self.taken.add(name)
+        return name
+
+
+def node_name(op: Operation) -> str | None:
+    """The ONNX node name an op was imported from, if its location records one."""
+    loc = op.location
+    return loc.desc.data if isinstance(loc, NameLoc) else None
+
+
+def describe_op(op: Operation) -> str:
+    """`onnx.Conv 'conv1'`: the op and the node it came from."""
+    name = node_name(op)
+    return f"{op.name} '{name}'" if name else op.name
+
+
+@dataclass
+class _Line:
+    """One op's code before liveness: its statements and the values it uses."""
+
+    op: Operation
+    prelude: list[str]
+    text: str
+    uses: set[SSAValue] = field(default_factory=lambda: set[SSAValue]())
+
+
+class _Frame:
+    """A block being printed: which values the op being lowered uses."""
+
+    def __init__(self) -> None:
+        self.current: set[SSAValue] = set()
+
+
+@dataclass(frozen=True)
+class InputSignature:
+    """A graph input as the generated code checks it."""
+
+    name: str
+    dtype: str
+    shape: tuple[int | None, ...] | None
+    kind: str = "tensor"
+
+
+class PythonPrinter:
+    """Prints one `func.func @main` of `onnx` ops as a PyTorch module."""
+
+    def __init__(self, module: ModuleOp, *, weights_file: str | None = None) -> None:
+        self.module = module
+        self.weights_file = weights_file or _weights_file_of(module)
+        self.names = Namer()
+        self.exprs: dict[SSAValue, str] = {}
+        self.constants: dict[SSAValue, np.ndarray] = {}
+        self.weights: dict[str, str] = {}
+        """Attribute name -> weight key."""
+        self.hoisted: dict[str, str] = {}
+        """Attribute name -> expression built once in `__init__`."""
+        self.hoisted_used: set[str] = set()
+        self.frames: list[_Frame] = []
+
+    # ---- values ---------------------------------------------------------------------
+
+    def _operand(self, value: SSAValue) -> Operand:
+        def used() -> None:
+            for frame in self.frames:
+                frame.current.add(value)
+            expr = self.exprs.get(value, "")
+            if expr.startswith("self."):
+                self.hoisted_used.add(expr[5:])
+
+        if value not in self.exprs:
+            raise RamielError(f"value {value.name_hint or ''} is used before it is defined")
+        return Operand(self.exprs[value], value.type, self.constants.get(value), used)
+
+    def _flat_inputs(self, op: OnnxOp) -> list[Operand | None]:
+        flat: list[Operand | None] = []
+        for param, group in zip(op.SCHEMA.inputs, op.input_groups(), strict=True):
+            if not group and param.kind.name != "VARIADIC":
+                flat.append(None)
+            flat.extend(self._operand(v) for v in group)
+        return flat
+
+    def _flat_outputs(self, op: OnnxOp) -> list[SSAValue | None]:
+        flat: list[SSAValue | None] = []
+        for param, group in zip(op.SCHEMA.outputs, op.output_groups(), strict=True):
+            if not group and param.kind.name != "VARIADIC":
+                flat.append(None)
+            flat.extend(group)
+        while flat and flat[-1] is None:
+            flat.pop()
+        return flat
+
+    def _name_value(self, value: SSAValue, default: str = "t") -> str:
+        name = self.names.fresh(value.name_hint, default)
+        self.exprs[value] = name
+        return name
+
+    # ---- ops ------------------------------------------------------------------------
+
+    def _lower(self, op: Operation) -> _Line | None:
+        if isinstance(op, WeightOp):
+            attribute = self.names.fresh(op.key.data, "w")
+            self.weights[attribute] = op.key.data
+            self.exprs[op.result] = f"self.{attribute}"
+            return None
+        if isinstance(op, ConstantOp):
+            return self._hoist_constant(op)
+        if not isinstance(op, OnnxOp):
+            raise RamielError(f"cannot print '{op.name}' as Python", _where(op))
+        lowering = lowering_for(type(op))
+        if lowering is None:
+            raise RamielError(f"{op.name}: the operator is not supported yet", _where(op))
+        frame = self.frames[-1]
+        frame.current = set()
+        flat_outputs = self._flat_outputs(op)
+        emit = Emit(
+            op,
+            self._flat_inputs(op),
+            [None if v is None else Operand("", v.type) for v in flat_outputs],
+            subgraph=self._subgraph,
+            fresh=lambda hint: self.names.fresh(hint, "f"),
+        )
+        try:
+            lowered = lowering(emit, op)
+        except Unsupported as error:
+            raise RamielError(f"{op.name}: {error}", _where(op)) from None
+        uses = frame.current
+        frame.current = set()
+        targets = [None if v is None else self._name_value(v) for v in flat_outputs]
+        if isinstance(lowered, Multi):
+            if len(targets) == 1:
+                text = f"{targets[0]} = {lowered.expr}[0]"
+            else:
+                names = ", ".join(t or "_" for t in targets)
+                text = f"{names} = {lowered.expr}"
+        else:
+            if len(targets) != 1 or targets[0] is None:
+                raise RamielError(
+                    f"{describe_op(op)}: its lowering gives one value for {len(op.results)} results",
+                    _where(op),
+                )
+            text = f"{targets[0]} = {lowered}"
+        return _Line(op, emit.prelude, text, uses)
+
+    def _hoist_constant(self, op: ConstantOp) -> None:
+        value = op.output
+        lowering = lowering_for(ConstantOp)
+        assert lowering is not None
+        emit = Emit(op, [], [Operand("", value.type)])
+        try:
+            expr = lowering(emit, op)
+        except Unsupported as error:
+            raise RamielError(f"{describe_op(op)}: {error}", _where(op)) from None
+        attribute = self.names.fresh(value.name_hint, "c")
+        self.hoisted[attribute] = cast(str, expr)
+        self.exprs[value] = f"self.{attribute}"
+        array = constant_value(op)
+        if array is not None:
+            self.constants[value] = array
+        return None
+
+    # ---- blocks ---------------------------------------------------------------------
+
+    def _block_lines(self, block: Block, outputs: Sequence[SSAValue]) -> list[str]:
+        """The statements of a block: one line per op, frees after last uses."""
+        self.frames.append(_Frame())
+        lines: list[_Line] = []
+        try:
+            for op in block.ops:
+                if not _is_terminator(op):
+                    line = self._lower(op)
+                    if line is not None:
+                        lines.append(line)
+        finally:
+            self.frames.pop()
+        defined: set[SSAValue] = set(block.args)
+        for line in lines:
+            defined.update(line.op.results)
+        keep = set(outputs)
+        last_use: dict[SSAValue, int] = {}
+        for index, line in enumerate(lines):
+            for value in line.uses:
+                if value in defined:
+                    last_use[value] = index
+        freed: dict[int, list[str]] = {}
+        for value, index in last_use.items():
+            name = self.exprs[value]
+            if value not in keep and not name.startswith("self."):
+                freed.setdefault(index, []).append(name)
+        out: list[str] = []
+        for index, line in enumerate(lines):
+            out.extend(line.prelude)
+            text = line.text
+            names = sorted(set(freed.get(index, [])), key=_natural)
+            if names:
+                text += f"; del {', '.join(names)}"
+            label = node_name(line.op)
+            if label and label not in {self.exprs.get(r) for r in line.op.results}:
+                text += f"  # {label}"
+            out.append(text)
+        return out
+
+    def _subgraph(self, region: Region, hint: str) -> tuple[str, list[str]]:
+        block = region.block
+        name = self.names.fresh(hint, "f")
+        params = [self._name_value(arg, "a") for arg in block.args]
+        terminator = block.last_op
+        if not isinstance(terminator, YieldOp):
+            raise RamielError(f"subgraph '{hint}' does not end in onnx.Yield")
+        body = self._block_lines(block, list(terminator.values))
+        results = [self._operand(v).expr for v in terminator.values]
+        frame_lines = [f"def {name}({', '.join(params)}):"]
+        frame_lines += [f"    {line}" for line in body]
+        frame_lines.append(f"    return {_tuple(results)}")
+        return name, frame_lines
+
+    # ---- module ---------------------------------------------------------------------
+
+    def print_module(self) -> str:
+        """The generated Python module's source."""
+        main = _main_function(self.module)
+        block = main.body.block
+        input_names = _string_list(main.attributes.get(INPUT_NAMES_ATTR))
+        output_names = _string_list(main.attributes.get(OUTPUT_NAMES_ATTR))
+        params: list[str] = []
+        signatures: list[InputSignature] = []
+        for index, arg in enumerate(block.args):
+            onnx_name = input_names[index] if index < len(input_names) else f"input_{index}"
+            if arg.name_hint is None:
+                arg.name_hint = onnx_name
+            params.append(self._name_value(arg, "x"))
+            signatures.append(_signature(onnx_name, arg.type))
+        terminator = block.last_op
+        if not isinstance(terminator, func.ReturnOp):
+            raise RamielError("@main does not end in func.return")
+        body = self._block_lines(block, list(terminator.arguments))
+        results = [self._operand(v).expr for v in terminator.arguments]
+        return self._module_text(params, signatures, body, results, output_names)
+
+    def _module_text(
+        self,
+        params: list[str],
+        signatures: list[InputSignature],
+        body: list[str],
+        results: list[str],
+        output_names: list[str],
+    ) -> str:
+        w: list[str] = [
+            '"""PyTorch code generated by Ramiel from an ONNX model.',
+            "",
+            f"Inputs: {', '.join(s.name for s in signatures) or 'none'}.",
+            f"Outputs: {', '.join(output_names) or 'none'}.",
+            '"""',
+            "",
+            "from __future__ import annotations",
+            "",
+            "from collections.abc import Mapping",
+            "from pathlib import Path",
+            "",
+            "import torch",
+            "import torch.nn.functional as F",
+            "",
+            "from ramiel import runtime as rt",
+            "",
+            "INPUTS = (",
+        ]
+        for s in signatures:
+            kind = "" if s.kind == "tensor" else f", kind={s.kind!r}"
+            w.append(f"    rt.InputSpec({s.name!r}, {s.dtype}, {py_literal(s.shape)}{kind}),")
+        w.append(")")
+        w.append("")
+        w.append("WEIGHTS = {  # attribute: key in the weights file")
+        for attribute, key in self.weights.items():
+            w.append(f"    {attribute!r}: {key!r},")
+        w.append("}")
+        w += [
+            "",
+            "",
+            "class Model(torch.nn.Module):",
+            '    """The ONNX graph as a PyTorch module; `forward` returns the outputs as a tuple."""',
+            "",
+            "    def __init__(self, weights: Mapping[str, torch.Tensor] | None = None) -> None:",
+            "        super().__init__()",
+            "        if weights is None:",
+            f"            weights = rt.load_weights(Path(__file__).with_name({self.weights_file!r}))",
+            "        for attribute, key in WEIGHTS.items():",
+            "            self.register_buffer(attribute, weights[key])",
+        ]
+        for attribute, expr in self.hoisted.items():
+            if attribute in self.hoisted_used:
+                w.append(f"        self.register_buffer({attribute!r}, {expr})")
+        w += [
+            "",
+            "    def forward(self, *inputs: torch.Tensor) -> tuple[torch.Tensor, ...]:",
+            f"        {_unpack(params)} = rt.check_inputs(inputs, INPUTS)",
+        ]
+        w += [f"        {line}" for line in body]
+        w.append(f"        return {_tuple(results)}")
+        return "\n".join(w) + "\n"
+
+
+def _natural(name: str) -> tuple[str, int]:
+    match = re.match(r"(.*?)(\d*)$", name)
+    assert match is not None
+    return match.group(1), int(match.group(2) or -1)
+
+
+def _is_terminator(op: Operation) -> bool:
+    return isinstance(op, func.ReturnOp | YieldOp)
+
+
+def _tuple(items: Sequence[str]) -> str:
+    if len(items) == 1:
+        return f"({items[0]},)"
+    return f"({', '.join(items)})"
+
+
+def _unpack(names: Sequence[str]) -> str:
+    if not names:
+        return "()"
+    return _tuple(names) if len(names) == 1 else ", ".join(names)
+
+
+def _where(op: Operation) -> str:
+    name = node_name(op)
+    return f"node '{name}'" if name else ""
+
+
+def _string_list(attr: Attribute | None) -> list[str]:
+    if not isinstance(attr, ArrayAttr):
+        return []
+    return [a.data for a in cast(ArrayAttr[Attribute], attr).data if isinstance(a, StringAttr)]
+
+
+def _signature(name: str, value_type: Attribute) -> InputSignature:
+    if isinstance(value_type, TensorType):
+        shaped = cast(TensorType[Attribute], value_type)
+        try:
+            dtype = torch_dtype(shaped.element_type)
+        except Unsupported as error:
+            raise RamielError(f"input '{name}': {error}") from None
+        shape = tuple(None if d < 0 else d for d in shaped.get_shape())
+        return InputSignature(name, dtype, shape)
+    if isinstance(value_type, UnrankedTensorType):
+        element = cast(UnrankedTensorType[Attribute], value_type).element_type
+        return InputSignature(name, torch_dtype(element), None)
+    if isinstance(value_type, SeqType | OptType):
+        inner = _signature(name, value_type.element_type)
+        kind = "sequence" if isinstance(value_type, SeqType) else "optional"
+        return InputSignature(name, inner.dtype, inner.shape, kind)
+    raise RamielError(f"input '{name}': type {value_type} is not supported")
+
+
+def _main_function(module: ModuleOp) -> func.FuncOp:
+    functions = [op for op in module.ops if isinstance(op, func.FuncOp)]
+    for function in functions:
+        if function.sym_name.data == "main":
+            return function
+    if len(functions) == 1:
+        return functions[0]
+    raise RamielError("the module has no func.func @main to print")
+
+
+def _weights_file_of(module: ModuleOp) -> str:
+    attr = module.attributes.get(WEIGHTS_FILE_ATTR)
+    return attr.data if isinstance(attr, StringAttr) else DEFAULT_WEIGHTS_FILE
+
+
+def print_python(module: ModuleOp, *, weights_file: str | None = None) -> str:
+    """The PyTorch module printed from `module` (see `PythonPrinter`)."""
+    return PythonPrinter(module, weights_file=weights_file).print_module()
+
+
+@dataclass(frozen=True)
+class PythonTarget(Target):
+    """`ramiel-opt -t python`: print the module as PyTorch code."""
+
+    name = "python"
+
+    def emit(self, ctx: Context, module: ModuleOp, output: IO[str]) -> None:
+        del ctx
+        output.write(print_python(module))

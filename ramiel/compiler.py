@@ -1,0 +1,161 @@
+"""`ramiel.compile`: an ONNX model to a runnable `torch.nn.Module`, in memory.
+
+    model = ramiel.compile("model.onnx")
+    (y,) = model(x)
+    print(model.code)          # the generated PyTorch source
+
+and `write_package`, which `ramiel compile` uses to write `model.py` and
+`weights.safetensors` into a directory.
+"""
+
+from __future__ import annotations
+
+import builtins
+import linecache
+import os
+import tempfile
+import types
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, Protocol, cast
+
+import numpy as np
+import torch
+from onnx import ModelProto
+from xdsl.dialects.builtin import ModuleOp, StringAttr, TensorType
+from xdsl.ir import Attribute
+
+from ramiel.codegen.python import print_python
+from ramiel.dialects.dataflow import WEIGHTS_FILE_ATTR, WeightOp
+from ramiel.importer.onnx_importer import ImportConfig, import_model
+from ramiel.ops.registry import torch_dtype
+from ramiel.tools.diagnostics import RamielError
+from ramiel.weights import WeightError, WeightStore, storage_dtype, write_safetensors
+
+Target = Literal["cpu"]
+
+MODEL_FILE = "model.py"
+WEIGHTS_FILE = "weights.safetensors"
+IR_FILE = "model.mlir"
+
+
+class CompiledModel(Protocol):
+    """What `ramiel.compile` returns: a `torch.nn.Module` with its generated source."""
+
+    code: str
+
+    def __call__(self, *inputs: torch.Tensor) -> tuple[torch.Tensor, ...]: ...
+
+
+@dataclass
+class Compilation:
+    """The products of compiling one model: its IR, its weights and the generated code."""
+
+    module: ModuleOp
+    weights: WeightStore
+    code: str
+
+
+def lower(model: str | os.PathLike[str] | ModelProto, *, target: Target = "cpu") -> Compilation:
+    """Import `model` and print it as PyTorch code (the weights stay in memory)."""
+    if target != "cpu":
+        raise RamielError(f"unknown target '{target}' (expected 'cpu')")
+    source = model if isinstance(model, ModelProto) else os.fspath(model)
+    imported = import_model(source, ImportConfig())
+    module = imported.module
+    module.attributes[WEIGHTS_FILE_ATTR] = StringAttr(WEIGHTS_FILE)
+    code = print_python(module, weights_file=WEIGHTS_FILE)
+    return Compilation(module, imported.weights, code)
+
+
+def weight_tensors(compilation: Compilation) -> dict[str, torch.Tensor]:
+    """The weights of a compilation as tensors of the dtypes the IR declares."""
+    tensors: dict[str, torch.Tensor] = {}
+    for op in compilation.module.walk():
+        if isinstance(op, WeightOp):
+            key = op.key.data
+            element = cast(TensorType[Attribute], op.result.type).element_type
+            array = np.ascontiguousarray(compilation.weights[key])
+            if not array.flags.writeable:
+                array = array.copy()
+            tensor = torch.from_numpy(array.view(storage_dtype(element)))
+            dtype = getattr(torch, torch_dtype(element).removeprefix("torch."))
+            tensors[key] = tensor.view(dtype) if tensor.dtype != dtype else tensor
+    return tensors
+
+
+_counter = 0
+
+
+def instantiate(
+    code: str, weights: dict[str, torch.Tensor], *, name: str = "model"
+) -> torch.nn.Module:
+    """Execute generated code as a fresh module and build its `Model` from `weights`."""
+    global _counter
+    _counter += 1
+    filename = f"<ramiel:{name}:{_counter}>"
+    # Tracebacks through generated code show its lines.
+    linecache.cache[filename] = (len(code), None, code.splitlines(keepends=True), filename)
+    module = types.ModuleType(f"ramiel_generated_{_counter}")
+    exec(builtins.compile(code, filename, "exec"), module.__dict__)
+    model = cast(torch.nn.Module, module.Model(weights))
+    model.eval()
+    model.code = code  # type: ignore[assignment]
+    return model
+
+
+def compile(
+    model: str | os.PathLike[str] | ModelProto,
+    *,
+    workers: int | None = None,
+    target: Target = "cpu",
+) -> torch.nn.Module:
+    """Compile an ONNX model (a path or a `ModelProto`) into a `torch.nn.Module`.
+
+    `forward(*inputs)` takes tensors in graph-input order and returns a tuple in
+    graph-output order; the module's `code` attribute holds the generated source.
+    `workers` is accepted for the parallel printer and ignored by the serial one.
+    """
+    del workers
+    compilation = lower(model, target=target)
+    return instantiate(compilation.code, weight_tensors(compilation))
+
+
+def write_package(
+    compilation: Compilation, directory: Path, *, emit_mlir: bool = False
+) -> list[Path]:
+    """Write `model.py`, `weights.safetensors` (and `model.mlir`) into `directory`.
+
+    Files are written to temporary names and renamed, so a failure leaves no partial output.
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    files: dict[str, bytes | None] = {MODEL_FILE: compilation.code.encode()}
+    if emit_mlir:
+        files[IR_FILE] = str(compilation.module).encode() + b"\n"
+    weights: dict[str, tuple[Attribute, np.ndarray]] = {}
+    for op in compilation.module.walk():
+        if isinstance(op, WeightOp):
+            element = cast(TensorType[Attribute], op.result.type).element_type
+            weights[op.key.data] = (element, compilation.weights[op.key.data])
+    written: list[Path] = []
+    temporary: list[tuple[Path, Path]] = []
+    try:
+        handle, tmp = tempfile.mkstemp(prefix=f".{WEIGHTS_FILE}.", dir=directory)
+        os.close(handle)
+        temporary.append((Path(tmp), directory / WEIGHTS_FILE))
+        write_safetensors(tmp, weights)
+        for name, data in files.items():
+            handle, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=directory)
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(data or b"")
+            temporary.append((Path(tmp), directory / name))
+        for tmp_path, final in temporary:
+            tmp_path.chmod(0o644)
+            os.replace(tmp_path, final)
+            written.append(final)
+    except (OSError, WeightError) as error:
+        raise RamielError(f"cannot write '{directory}': {error}") from None
+    finally:
+        for tmp_path, _ in temporary:
+            tmp_path.unlink(missing_ok=True)
+    return written

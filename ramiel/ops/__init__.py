@@ -1,0 +1,36 @@
+"""The table of op semantics: one PyTorch lowering per `onnx` op class.
+
+`registry` holds the machinery (`lowers`, `Emit`, `Operand`); each family module
+registers the lowerings of its ops when imported, and this package imports them all.
+"""
+
+from ramiel.ops import (  # noqa: F401  (imported to register their lowerings)
+    constants,
+    control,
+    elementwise,
+    nn,
+    reduce,
+    rnn,
+    signal,
+    tensor,
+    transformer,
+)
+from ramiel.ops.registry import (
+    Emit,
+    Multi,
+    Operand,
+    Unsupported,
+    lowered_op_classes,
+    lowering_for,
+    lowers,
+)
+
+__all__ = [
+    "Emit",
+    "Multi",
+    "Operand",
+    "Unsupported",
+    "lowered_op_classes",
+    "lowering_for",
+    "lowers",
+]

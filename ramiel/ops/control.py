@@ -1,0 +1,3 @@
+"""Lowerings of the control operators."""
+
+from __future__ import annotations

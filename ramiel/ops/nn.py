@@ -1,0 +1,3 @@
+"""Lowerings of the nn operators."""
+
+from __future__ import annotations

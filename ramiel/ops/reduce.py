@@ -1,0 +1,3 @@
+"""Lowerings of the reduce operators."""
+
+from __future__ import annotations

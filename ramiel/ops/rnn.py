@@ -1,0 +1,3 @@
+"""Lowerings of the rnn operators."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Lowerings of the signal operators."""
+
+from __future__ import annotations

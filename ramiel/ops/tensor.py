@@ -1,0 +1,3 @@
+"""Lowerings of the tensor operators."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Lowerings of the transformer operators."""
+
+from __future__ import annotations
