@@ -8,6 +8,8 @@ from ramiel.ops import (  # noqa: F401  (imported to register their lowerings)
     constants,
     control,
     elementwise,
+    image,
+    loss,
     nn,
     reduce,
     rnn,

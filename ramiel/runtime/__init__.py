@@ -24,6 +24,8 @@ import torch
 
 from ramiel.runtime.control import *  # noqa: F403
 from ramiel.runtime.elementwise import *  # noqa: F403
+from ramiel.runtime.image import *  # noqa: F403
+from ramiel.runtime.loss import *  # noqa: F403
 from ramiel.runtime.nn import *  # noqa: F403
 from ramiel.runtime.reduce import *  # noqa: F403
 from ramiel.runtime.rnn import *  # noqa: F403

@@ -1,4 +1,4 @@
-"""Run-time helpers of the control operators, for code that `ramiel.ops.control` generates."""
+"""Run-time helpers of the control operators (for code that `ramiel.ops.control` generates)."""
 
 from __future__ import annotations
 

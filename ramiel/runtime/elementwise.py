@@ -1,4 +1,4 @@
-"""Run-time helpers of the elementwise operators, for code that `ramiel.ops.elementwise` generates."""
+"""Run-time helpers of the elementwise operators (for code that `ramiel.ops.elementwise` generates)."""
 
 from __future__ import annotations
 

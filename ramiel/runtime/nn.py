@@ -1,4 +1,4 @@
-"""Run-time helpers of the nn operators, for code that `ramiel.ops.nn` generates."""
+"""Run-time helpers of the nn operators (for code that `ramiel.ops.nn` generates)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Run-time helpers of the reduce operators, for code that `ramiel.ops.reduce` generates."""
+"""Run-time helpers of the reduce operators (for code that `ramiel.ops.reduce` generates)."""
 
 from __future__ import annotations
 

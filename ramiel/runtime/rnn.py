@@ -1,4 +1,4 @@
-"""Run-time helpers of the rnn operators, for code that `ramiel.ops.rnn` generates."""
+"""Run-time helpers of the rnn operators (for code that `ramiel.ops.rnn` generates)."""
 
 from __future__ import annotations
 

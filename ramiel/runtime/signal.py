@@ -1,4 +1,4 @@
-"""Run-time helpers of the signal operators, for code that `ramiel.ops.signal` generates."""
+"""Run-time helpers of the signal operators (for code that `ramiel.ops.signal` generates)."""
 
 from __future__ import annotations
 

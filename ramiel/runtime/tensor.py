@@ -1,4 +1,4 @@
-"""Run-time helpers of the tensor operators, for code that `ramiel.ops.tensor` generates."""
+"""Run-time helpers of the tensor operators (for code that `ramiel.ops.tensor` generates)."""
 
 from __future__ import annotations
 

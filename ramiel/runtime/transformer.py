@@ -1,4 +1,4 @@
-"""Run-time helpers of the transformer operators, for code that `ramiel.ops.transformer` generates."""
+"""Run-time helpers of the transformer operators (for code that `ramiel.ops.transformer` generates)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,3 @@
+"""Lowerings of the image operators."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Lowerings of the loss operators."""
+
+from __future__ import annotations
