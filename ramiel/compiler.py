@@ -78,7 +78,7 @@ def weight_tensors(compilation: Compilation) -> dict[str, torch.Tensor]:
             array = np.ascontiguousarray(compilation.weights[key])
             if not array.flags.writeable:
                 array = array.copy()
-            tensor = torch.from_numpy(array.view(storage_dtype(element)))
+            tensor = torch.as_tensor(array.view(storage_dtype(element)))
             dtype = getattr(torch, torch_dtype(element).removeprefix("torch."))
             tensors[key] = tensor.view(dtype) if tensor.dtype != dtype else tensor
     return tensors
@@ -100,7 +100,7 @@ def instantiate(
     exec(builtins.compile(code, filename, "exec"), module.__dict__)
     model = cast(torch.nn.Module, module.Model(weights))
     model.eval()
-    model.code = code  # type: ignore[assignment]
+    object.__setattr__(model, "code", code)
     return model
 
 

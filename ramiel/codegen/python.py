@@ -219,7 +219,7 @@ class PythonPrinter:
         else:
             if len(targets) != 1 or targets[0] is None:
                 raise RamielError(
-                    f"{describe_op(op)}: its lowering gives one value for {len(op.results)} results",
+                    f"{op.name}: its lowering gives one value for {len(op.results)} results",
                     _where(op),
                 )
             text = f"{targets[0]} = {lowered}"
@@ -360,12 +360,13 @@ class PythonPrinter:
             "",
             "",
             "class Model(torch.nn.Module):",
-            '    """The ONNX graph as a PyTorch module; `forward` returns the outputs as a tuple."""',
+            '    """The ONNX graph as a module; `forward` returns the outputs as a tuple."""',
             "",
             "    def __init__(self, weights: Mapping[str, torch.Tensor] | None = None) -> None:",
             "        super().__init__()",
             "        if weights is None:",
-            f"            weights = rt.load_weights(Path(__file__).with_name({self.weights_file!r}))",
+            f"            path = Path(__file__).with_name({self.weights_file!r})",
+            "            weights = rt.load_weights(path)",
             "        for attribute, key in WEIGHTS.items():",
             "            self.register_buffer(attribute, weights[key])",
         ]

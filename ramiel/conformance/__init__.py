@@ -70,12 +70,15 @@ def collect_cases() -> tuple[Case, ...]:
         warnings.simplefilter("ignore")
         raw = node.collect_testcases(None)
     op_of: dict[str, str] = {}
+    raw = [c for c in raw if c.model is not None]
     for case in raw:
+        assert case.model is not None
         ops = [n.op_type for n in case.model.graph.node if n.op_type != "Constant"]
         if not _EXPANDED.search(case.name):
             op_of[case.name] = (ops or ["Constant"])[0]
     cases: list[Case] = []
     for case in raw:
+        assert case.model is not None
         base = _EXPANDED.sub("", case.name)
         op_type = op_of.get(base) or op_of.get(case.name) or "?"
         cases.append(
@@ -133,10 +136,10 @@ def to_torch(value: Any) -> Any:
     special = _TORCH_OF_ML_DTYPE.get(array.dtype.name)
     if special is not None:
         bits = array.view(np.uint16 if array.dtype.itemsize == 2 else np.uint8)
-        return torch.from_numpy(bits.copy()).view(special)
+        return torch.as_tensor(bits.copy()).view(special)
     if array.dtype == object:
         raise TypeError("string tensors are not supported")
-    return torch.from_numpy(array.copy())
+    return torch.as_tensor(array.copy())
 
 
 def to_numpy(value: Any, like: Any) -> Any:

@@ -41,7 +41,7 @@ def constant_value(op: ConstantOp) -> np.ndarray | None:
     result_type = op.output.type
     dtype = None
     if isinstance(result_type, TensorType):
-        dtype = numpy_dtype(cast(TensorType[Attribute], result_type).element_type)
+        dtype = numpy_dtype(result_type.element_type)
     for name in ("value_float", "value_int", "value_floats", "value_ints"):
         if op.properties.get(name) is not None:
             return np.array(op.onnx_attribute(name), dtype=dtype)

@@ -123,7 +123,7 @@ class Operand:
     def shape(self) -> tuple[int | None, ...] | None:
         """The static shape (None for dynamic dims), or None when unranked or not a tensor."""
         if isinstance(self.type, TensorType):
-            dims = cast(TensorType[Attribute], self.type).get_shape()
+            dims = cast(TensorType[Attribute], self.type).get_shape()  # pyright: ignore[reportUnknownMemberType]
             return tuple(None if d == DYNAMIC_INDEX else d for d in dims)
         return None
 
@@ -151,8 +151,9 @@ class Operand:
     @property
     def element_type(self) -> Attribute | None:
         """The element type of a tensor value."""
-        if isinstance(self.type, TensorType | UnrankedTensorType):
-            return cast(TensorType[Attribute], self.type).element_type
+        value_type: Attribute = self.type
+        if isinstance(value_type, TensorType | UnrankedTensorType):
+            return cast(TensorType[Attribute], value_type).element_type
         return None
 
     @property
@@ -177,7 +178,9 @@ class Operand:
     def is_unsigned(self) -> bool:
         """Whether the element type is an unsigned integer."""
         element = self.element_type
-        return isinstance(element, IntegerType) and element.signedness.data == _UNSIGNED
+        if not isinstance(element, IntegerType):
+            return False
+        return cast(IntegerType, element).signedness.data == _UNSIGNED
 
     def const_ints(self) -> tuple[int, ...] | None:
         """The constant value as a tuple of Python ints, when it is a constant."""
@@ -241,7 +244,7 @@ def _load_families() -> None:
     global _families_loaded
     if not _families_loaded:
         _families_loaded = True
-        import ramiel.ops  # noqa: F401  (imports every family module, which registers)
+        import ramiel.ops  # noqa: F401  # pyright: ignore[reportUnusedImport]
 
 
 class Emit:
@@ -338,18 +341,13 @@ def py_literal(value: object) -> str:
         inner = ", ".join(items)
         return f"({inner})" if isinstance(value, tuple) else f"[{inner}]"
     if isinstance(value, np.generic):
-        return py_literal(value.item())
+        return py_literal(cast(object, value.item()))
     return repr(value)
 
 
 def tensor_literal(array: np.ndarray, dtype: str) -> str:
     """`torch.tensor(...)` building `array` with torch dtype `dtype`."""
-    if array.dtype.kind in "iub" or array.dtype == np.float64 or array.dtype.kind == "f":
-        values = array.tolist()
-    else:
-        values = array.astype(np.float64).tolist()
-    if array.ndim == 0:
-        return f"torch.tensor({py_literal(values)}, dtype={dtype})"
+    values: object = array.tolist() if array.dtype.kind in "iubfc" else array.astype(float).tolist()
     return f"torch.tensor({py_literal(values)}, dtype={dtype})"
 
 

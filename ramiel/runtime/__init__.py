@@ -19,6 +19,7 @@ import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import torch
 
@@ -71,8 +72,9 @@ def check_inputs(inputs: Sequence[object], specs: Sequence[InputSpec]) -> Sequen
         if spec.kind == "optional" and value is None:
             continue
         if spec.kind == "sequence":
-            if not isinstance(value, list | tuple) or not all(
-                isinstance(v, torch.Tensor) and v.dtype == spec.dtype for v in value
+            items = cast(Sequence[object], value) if isinstance(value, list | tuple) else None
+            if items is None or not all(
+                isinstance(v, torch.Tensor) and v.dtype == spec.dtype for v in items
             ):
                 raise InputError(
                     f"input {index} '{spec.name}': expected a list of {spec.dtype} tensors"
@@ -98,7 +100,7 @@ def check_inputs(inputs: Sequence[object], specs: Sequence[InputSpec]) -> Sequen
                     f"input {index} '{spec.name}': expected shape {_describe(spec)}, "
                     f"got {list(shape)}"
                 )
-    return inputs  # type: ignore[return-value]
+    return cast(Sequence[torch.Tensor], inputs)
 
 
 _DTYPES = {
