@@ -35,6 +35,7 @@ from xdsl.dialects.builtin import (
     UnrankedTensorType,
 )
 from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
+from xdsl.traits import Pure
 from xdsl.utils.target import Target
 
 from ramiel.dialects.dataflow import WEIGHTS_FILE_ATTR, WeightOp
@@ -115,6 +116,15 @@ class _Frame:
         self.current: set[SSAValue] = set()
 
 
+@dataclass
+class _Hoisted:
+    """A value built once in `__init__` as buffer `attribute`."""
+
+    attribute: str
+    expr: str
+    deps: set[SSAValue]
+
+
 @dataclass(frozen=True)
 class InputSignature:
     """A graph input as the generated code checks it."""
@@ -136,9 +146,10 @@ class PythonPrinter:
         self.constants: dict[SSAValue, np.ndarray] = {}
         self.weights: dict[str, str] = {}
         """Attribute name -> weight key."""
-        self.hoisted: dict[str, str] = {}
-        """Attribute name -> expression built once in `__init__`."""
-        self.hoisted_used: set[str] = set()
+        self.hoisted: dict[SSAValue, _Hoisted] = {}
+        """Values computed once, in `__init__`: constants and ops on constants only."""
+        self.roots: set[SSAValue] = set()
+        """Values that `forward` uses (so hoisted ones among them must be built)."""
         self.frames: list[_Frame] = []
 
     # ---- values ---------------------------------------------------------------------
@@ -147,9 +158,6 @@ class PythonPrinter:
         def used() -> None:
             for frame in self.frames:
                 frame.current.add(value)
-            expr = self.exprs.get(value, "")
-            if expr.startswith("self."):
-                self.hoisted_used.add(expr[5:])
 
         if value not in self.exprs:
             raise RamielError(f"value {value.name_hint or ''} is used before it is defined")
@@ -209,7 +217,14 @@ class PythonPrinter:
             raise RamielError(f"{op.name}: {error}", _where(op)) from None
         uses = frame.current
         frame.current = set()
-        targets = [None if v is None else self._name_value(v) for v in flat_outputs]
+        default = _snake(op.SCHEMA.name)
+        if isinstance(lowered, str) and not emit.prelude and self._hoistable(op):
+            attribute = self.names.fresh(op.results[0].name_hint, default)
+            self.hoisted[op.results[0]] = _Hoisted(attribute, lowered, uses)
+            self.exprs[op.results[0]] = f"self.{attribute}"
+            return None
+        self.roots |= uses
+        targets = [None if v is None else self._name_value(v, default) for v in flat_outputs]
         if isinstance(lowered, Multi):
             if len(targets) == 1:
                 text = f"{targets[0]} = {lowered.expr}[0]"
@@ -225,6 +240,16 @@ class PythonPrinter:
             text = f"{targets[0]} = {lowered}"
         return _Line(op, emit.prelude, text, uses)
 
+    def _hoistable(self, op: OnnxOp) -> bool:
+        """Whether `op` computes a constant tensor from constants: build it once, at load time."""
+        return (
+            len(op.results) == 1
+            and isinstance(op.results[0].type, TensorType)
+            and not op.regions
+            and op.has_trait(Pure)
+            and all(self.exprs[v].startswith("self.") for v in op.operands)
+        )
+
     def _hoist_constant(self, op: ConstantOp) -> None:
         value = op.output
         lowering = lowering_for(ConstantOp)
@@ -235,7 +260,7 @@ class PythonPrinter:
         except Unsupported as error:
             raise RamielError(f"{describe_op(op)}: {error}", _where(op)) from None
         attribute = self.names.fresh(value.name_hint, "c")
-        self.hoisted[attribute] = cast(str, expr)
+        self.hoisted[value] = _Hoisted(attribute, cast(str, expr), set())
         self.exprs[value] = f"self.{attribute}"
         array = constant_value(op)
         if array is not None:
@@ -291,11 +316,23 @@ class PythonPrinter:
         if not isinstance(terminator, YieldOp):
             raise RamielError(f"subgraph '{hint}' does not end in onnx.Yield")
         body = self._block_lines(block, list(terminator.values))
+        self.roots.update(terminator.values)
         results = [self._operand(v).expr for v in terminator.values]
         frame_lines = [f"def {name}({', '.join(params)}):"]
         frame_lines += [f"    {line}" for line in body]
         frame_lines.append(f"    return {_tuple(results)}")
         return name, frame_lines
+
+    def _needed_hoisted(self) -> set[SSAValue]:
+        """The hoisted values that `forward` needs, directly or through other hoisted ones."""
+        needed: set[SSAValue] = set()
+        stack = [v for v in self.roots if v in self.hoisted]
+        while stack:
+            value = stack.pop()
+            if value not in needed:
+                needed.add(value)
+                stack.extend(d for d in self.hoisted[value].deps if d in self.hoisted)
+        return needed
 
     # ---- module ---------------------------------------------------------------------
 
@@ -308,7 +345,8 @@ class PythonPrinter:
         params: list[str] = []
         signatures: list[InputSignature] = []
         for index, arg in enumerate(block.args):
-            onnx_name = input_names[index] if index < len(input_names) else f"input_{index}"
+            fallback = arg.name_hint or f"input_{index}"
+            onnx_name = input_names[index] if index < len(input_names) else fallback
             if arg.name_hint is None:
                 arg.name_hint = onnx_name
             params.append(self._name_value(arg, "x"))
@@ -317,6 +355,7 @@ class PythonPrinter:
         if not isinstance(terminator, func.ReturnOp):
             raise RamielError("@main does not end in func.return")
         body = self._block_lines(block, list(terminator.arguments))
+        self.roots.update(terminator.arguments)
         results = [self._operand(v).expr for v in terminator.arguments]
         return self._module_text(params, signatures, body, results, output_names)
 
@@ -370,9 +409,10 @@ class PythonPrinter:
             "        for attribute, key in WEIGHTS.items():",
             "            self.register_buffer(attribute, weights[key])",
         ]
-        for attribute, expr in self.hoisted.items():
-            if attribute in self.hoisted_used:
-                w.append(f"        self.register_buffer({attribute!r}, {expr})")
+        needed = self._needed_hoisted()
+        for value, hoisted in self.hoisted.items():
+            if value in needed:
+                w.append(f"        self.register_buffer({hoisted.attribute!r}, {hoisted.expr})")
         w += [
             "",
             "    def forward(self, *inputs: torch.Tensor) -> tuple[torch.Tensor, ...]:",
@@ -387,6 +427,11 @@ def _natural(name: str) -> tuple[str, int]:
     match = re.match(r"(.*?)(\d*)$", name)
     assert match is not None
     return match.group(1), int(match.group(2) or -1)
+
+
+def _snake(name: str) -> str:
+    """`BatchNormalization` -> `batch_normalization`: the default name of an op's result."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
 
 
 def _is_terminator(op: Operation) -> bool:

@@ -1,8 +1,10 @@
 """`ramiel`: the user-level command.
 
-    ramiel info model.onnx     # what the model holds, as Ramiel imports it
+    ramiel info model.onnx                  # what the model holds, as Ramiel imports it
+    ramiel compile model.onnx -o out/       # out/model.py + out/weights.safetensors
 
-Later subcommands (`compile`, `bench`) run the whole pipeline in memory.
+`compile` runs the whole pipeline in memory and writes a Python package directory
+whose `model.py` needs only torch and `ramiel.runtime`.
 """
 
 from __future__ import annotations
@@ -11,12 +13,15 @@ import argparse
 import sys
 from collections import Counter
 from collections.abc import Sequence
+from pathlib import Path
 
 from xdsl.dialects import func
+from xdsl.utils.exceptions import DiagnosticException
 
 from ramiel.dialects.dataflow import WeightOp
 from ramiel.dialects.onnx_base import OnnxOp
 from ramiel.importer.errors import OnnxImportError
+from ramiel.tools.diagnostics import RamielError
 
 
 def info(path: str) -> str:
@@ -51,13 +56,38 @@ def main(args: Sequence[str] | None = None) -> None:
     commands = parser.add_subparsers(dest="command", required=True)
     info_parser = commands.add_parser("info", help="summarize an ONNX model as Ramiel imports it")
     info_parser.add_argument("model", help="path of an .onnx file")
+    compile_parser = commands.add_parser(
+        "compile", help="compile an ONNX model to PyTorch code and a weights file"
+    )
+    compile_parser.add_argument("model", help="path of an .onnx file")
+    compile_parser.add_argument(
+        "-o", "--output", required=True, metavar="OUTDIR", help="directory to write into"
+    )
+    compile_parser.add_argument(
+        "--emit-mlir", action="store_true", help="also write the IR as OUTDIR/model.mlir"
+    )
+    compile_parser.add_argument(
+        "--workers", type=int, default=None, help="worker threads (default: the core count)"
+    )
+    compile_parser.add_argument("--target", choices=["cpu"], default="cpu")
     options = parser.parse_args(args)
     try:
         if options.command == "info":
             print(info(options.model))
-    except OnnxImportError as error:
+        elif options.command == "compile":
+            compile_model(options.model, Path(options.output), emit_mlir=options.emit_mlir)
+    except (OnnxImportError, RamielError, DiagnosticException, OSError) as error:
         print(f"ramiel: error: {error}", file=sys.stderr)
         sys.exit(1)
+
+
+def compile_model(model: str, output: Path, *, emit_mlir: bool = False) -> None:
+    """`ramiel compile`: write the generated package for `model` into `output`."""
+    from ramiel.compiler import lower, write_package
+
+    compilation = lower(model)
+    for path in write_package(compilation, output, emit_mlir=emit_mlir):
+        print(f"wrote {path}")
 
 
 if __name__ == "__main__":
