@@ -17,6 +17,7 @@ returned as a tuple in graph-output order.
 
 from __future__ import annotations
 
+import builtins
 import keyword
 import re
 from collections.abc import Sequence
@@ -60,7 +61,7 @@ DEFAULT_WEIGHTS_FILE = "weights.safetensors"
 
 _RESERVED = frozenset(
     {"torch", "F", "rt", "self", "inputs", "weights", "Path", "Model", "INPUTS", "WEIGHTS", "_"}
-    | set(dir(__builtins__))
+    | set(dir(builtins))
 )
 
 
@@ -68,6 +69,7 @@ class Namer:
     """Legal, unique Python identifiers derived from ONNX names."""
 
     def __init__(self, reserved: frozenset[str] = _RESERVED) -> None:
+        self.reserved = reserved
         self.taken: set[str] = set(reserved)
 
     def fresh(self, hint: str | None, default: str = "t") -> str:
@@ -76,7 +78,7 @@ class Namer:
         base = re.sub(r"_+", "_", base)
         if base[0].isdigit():
             base = f"{default}_{base}"
-        if keyword.iskeyword(base) or keyword.issoftkeyword(base):
+        if keyword.iskeyword(base) or keyword.issoftkeyword(base) or base in self.reserved:
             base += "_"
         name = base
         suffix = 1
