@@ -18,12 +18,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import onnx
-
 from ramiel.codegen.python import print_python
 from ramiel.compiler import Compilation, write_package
 from ramiel.importer.onnx_importer import import_model
-from ramiel.testing.models import LIGHT_MODELS, light_model_path
+from ramiel.testing.models import LIGHT_MODELS, light_model_path, load_onnx
 
 
 def _median_seconds(function: Callable[[], object], repeat: int) -> float:
@@ -38,7 +36,7 @@ def _median_seconds(function: Callable[[], object], repeat: int) -> float:
 
 def measure(path: Path, repeat: int) -> tuple[int, float, float, float]:
     """(op count, import s, print s, weight write s) for one model, medians."""
-    model = onnx.load(str(path))
+    model = load_onnx(path)
     imported = import_model(model)
     ops = sum(1 for _ in imported.module.walk()) - 2
     import_s = _median_seconds(lambda: import_model(model), repeat)
@@ -54,12 +52,14 @@ def measure(path: Path, repeat: int) -> tuple[int, float, float, float]:
 
 def main(argv: list[str] | None = None) -> int:
     """Print the table of compile-phase medians."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description="Time import and print per model.")
     parser.add_argument("models", nargs="*", help=".onnx files (default: the light models)")
     parser.add_argument("--repeat", type=int, default=5)
     options = parser.parse_args(argv)
     paths = [Path(m) for m in options.models] or [light_model_path(n) for n in LIGHT_MODELS]
-    print(f"{'model':<24} {'ops':>5} {'import s':>9} {'print s':>8} {'total s':>8} {'weights s':>9}")
+    print(
+        f"{'model':<24} {'ops':>5} {'import s':>9} {'print s':>8} {'total s':>8} {'weights s':>9}"
+    )
     for path in paths:
         ops, import_s, print_s, write_s = measure(path, options.repeat)
         total = import_s + print_s

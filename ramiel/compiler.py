@@ -17,7 +17,7 @@ import tempfile
 import types
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Protocol, cast
+from typing import Literal, cast
 
 import numpy as np
 import torch
@@ -39,12 +39,21 @@ WEIGHTS_FILE = "weights.safetensors"
 IR_FILE = "model.mlir"
 
 
-class CompiledModel(Protocol):
-    """What `ramiel.compile` returns: a `torch.nn.Module` with its generated source."""
+class CompiledModel(torch.nn.Module):
+    """What `ramiel.compile` returns: the generated `Model`, and its source as `code`."""
 
-    code: str
+    def __init__(self, model: torch.nn.Module, code: str) -> None:
+        super().__init__()
+        self.model = model
+        self.code = code
+        """The generated Python source."""
 
-    def __call__(self, *inputs: torch.Tensor) -> tuple[torch.Tensor, ...]: ...
+    def forward(self, *inputs: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        """The graph outputs for `inputs`, both in graph order."""
+        return self.model(*inputs)
+
+    def __call__(self, *inputs: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        return self.forward(*inputs)
 
 
 @dataclass
@@ -89,7 +98,7 @@ _counter = 0
 
 def instantiate(
     code: str, weights: dict[str, torch.Tensor], *, name: str = "model"
-) -> torch.nn.Module:
+) -> CompiledModel:
     """Execute generated code as a fresh module and build its `Model` from `weights`."""
     global _counter
     _counter += 1
@@ -99,9 +108,7 @@ def instantiate(
     module = types.ModuleType(f"ramiel_generated_{_counter}")
     exec(builtins.compile(code, filename, "exec"), module.__dict__)
     model = cast(torch.nn.Module, module.Model(weights))
-    model.eval()
-    object.__setattr__(model, "code", code)
-    return model
+    return CompiledModel(model, code).eval()
 
 
 def compile(
@@ -109,7 +116,7 @@ def compile(
     *,
     workers: int | None = None,
     target: Target = "cpu",
-) -> torch.nn.Module:
+) -> CompiledModel:
     """Compile an ONNX model (a path or a `ModelProto`) into a `torch.nn.Module`.
 
     `forward(*inputs)` takes tensors in graph-input order and returns a tuple in

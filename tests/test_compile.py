@@ -27,6 +27,8 @@ from ramiel.testing.models import (
     light_model_input,
     light_model_output,
     light_model_path,
+    load_onnx,
+    save_onnx,
     transformer_example,
 )
 
@@ -46,7 +48,7 @@ def run_ort(model: onnx.ModelProto, inputs: list[np.ndarray]) -> list[np.ndarray
 def run_ramiel(compiled: torch.nn.Module, inputs: list[np.ndarray]) -> list[np.ndarray]:
     """Outputs of a compiled model as numpy arrays."""
     with torch.no_grad():
-        outputs = compiled(*[torch.from_numpy(x) for x in inputs])
+        outputs = compiled(*[torch.as_tensor(x) for x in inputs])
     return [o.numpy() for o in outputs]
 
 
@@ -55,7 +57,7 @@ def run_ramiel(compiled: torch.nn.Module, inputs: list[np.ndarray]) -> list[np.n
 
 @pytest.mark.parametrize("name", LIGHT_MODELS)
 def test_light_model_matches_expected_output(name: str) -> None:
-    x = light_model_input(onnx.load(str(light_model_path(name))))
+    x = light_model_input(load_onnx(light_model_path(name)))
     compiled = ramiel.compile(light_model_path(name))
     (actual,) = run_ramiel(compiled, [x])
     expected = light_model_output(name)
@@ -67,7 +69,7 @@ def test_inception_v1_code_names_every_node() -> None:
     path = light_model_path("inception_v1")
     compiled = ramiel.compile(path)
     code: str = compiled.code
-    model = onnx.load(str(path))
+    model = load_onnx(path)
     forward = code[code.index("def forward") :]
     for node in model.graph.node:
         if node.op_type == "ConstantOfShape":
@@ -161,7 +163,9 @@ def test_run_time_input_checks() -> None:
 def test_one_module_runs_on_many_threads() -> None:
     module, (x,) = inception_example()
     compiled = ramiel.compile(export(module, (x,), dynamo=False))
-    inputs = [torch.randn(1, 3, 64, 64, generator=torch.Generator().manual_seed(i)) for i in range(8)]
+    inputs = [
+        torch.randn(1, 3, 64, 64, generator=torch.Generator().manual_seed(i)) for i in range(8)
+    ]
     with torch.no_grad():
         expected = [compiled(x)[0] for x in inputs]
     failures: list[str] = []
@@ -219,7 +223,7 @@ def load_generated(path: Path) -> Any:
 
 def test_cli_compile_writes_a_package_that_loads_its_weights(tmp_path: Path) -> None:
     model_path = tmp_path / "small.onnx"
-    onnx.save(small_model(), str(model_path))
+    save_onnx(small_model(), model_path)
     out = tmp_path / "out"
     result = ramiel_cli("compile", str(model_path), "-o", str(out), "--emit-mlir")
     assert result.returncode == 0, result.stderr

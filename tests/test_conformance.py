@@ -26,7 +26,7 @@ XFAIL = expected_failures()
 def _params() -> list[object]:
     params: list[object] = []
     for case in CASES:
-        marks = []
+        marks: list[pytest.MarkDecorator] = []
         if case.name in XFAIL:
             marks.append(pytest.mark.xfail(reason=XFAIL[case.name], strict=True))
         params.append(pytest.param(case, id=case.name, marks=marks))

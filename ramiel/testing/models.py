@@ -33,6 +33,18 @@ LIGHT_MODELS = (
 )
 
 
+def load_onnx(path: str | Path) -> onnx.ModelProto:
+    """`onnx.load` with its types spelled out (the stubs leave them partly unknown)."""
+    untyped: Any = onnx
+    return untyped.load(str(path))
+
+
+def save_onnx(model: onnx.ModelProto, path: str | Path) -> None:
+    """`onnx.save`, typed."""
+    untyped: Any = onnx
+    untyped.save(model, str(path))
+
+
 def light_model_path(name: str) -> Path:
     """`light_<name>.onnx` inside the installed onnx package."""
     return LIGHT_MODELS_DIR / f"light_{name}.onnx"
@@ -121,7 +133,7 @@ class TransformerEncoder(nn.Module):
 
 def inception_example() -> tuple[nn.Module, tuple[torch.Tensor, ...]]:
     """The Inception-style CNN (seeded) and an input for it."""
-    torch.manual_seed(0)
+    _seed(0)
     model = InceptionNet().eval()
     _randomize_batch_norm(model)
     return model, (torch.randn(1, 3, 64, 64),)
@@ -129,8 +141,13 @@ def inception_example() -> tuple[nn.Module, tuple[torch.Tensor, ...]]:
 
 def transformer_example() -> tuple[nn.Module, tuple[torch.Tensor, ...]]:
     """The transformer encoder (seeded) and an input for it."""
-    torch.manual_seed(0)
+    _seed(0)
     return TransformerEncoder().eval(), (torch.randn(1, 16, 64),)
+
+
+def _seed(seed: int) -> None:
+    untyped: Any = torch
+    untyped.manual_seed(seed)
 
 
 def _randomize_batch_norm(model: nn.Module) -> None:
@@ -139,9 +156,11 @@ def _randomize_batch_norm(model: nn.Module) -> None:
     for module in model.modules():
         if isinstance(module, nn.BatchNorm2d):
             channels = module.num_features
+            mean, var = module.running_mean, module.running_var
+            assert mean is not None and var is not None
             with torch.no_grad():
-                module.running_mean.copy_(torch.randn(channels, generator=generator) * 0.1)  # type: ignore[union-attr]
-                module.running_var.copy_(torch.rand(channels, generator=generator) + 0.5)  # type: ignore[union-attr]
+                mean.copy_(torch.randn(channels, generator=generator) * 0.1)
+                var.copy_(torch.rand(channels, generator=generator) + 0.5)
                 module.weight.copy_(torch.rand(channels, generator=generator) + 0.5)
                 module.bias.copy_(torch.randn(channels, generator=generator) * 0.1)
 
@@ -163,4 +182,4 @@ def export(
                 untyped.export(model, inputs, str(path), dynamo=True, opset_version=opset)
             else:
                 untyped.export(model, inputs, str(path), dynamo=False, opset_version=opset)
-        return onnx.load(str(path), load_external_data=True)
+        return load_onnx(path)
