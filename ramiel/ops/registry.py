@@ -34,6 +34,7 @@ from xdsl.dialects.builtin import (
     DYNAMIC_INDEX,
     BFloat16Type,
     ComplexType,
+    Float4E2M1FNType,
     Float8E4M3FNType,
     Float8E4M3FNUZType,
     Float8E5M2FNUZType,
@@ -74,8 +75,18 @@ TORCH_DTYPES: dict[Attribute, str] = {
     Float8E5M2Type(): "torch.float8_e5m2",
     Float8E5M2FNUZType(): "torch.float8_e5m2fnuz",
     Float8E8M0FNUType(): "torch.float8_e8m0fnu",
+    # Types torch has no arithmetic for are held in a wider dtype, values unchanged:
+    # the lowerings of Cast and the quantize ops wrap or round them to their range.
+    IntegerType(4): "torch.int8",
+    IntegerType(2): "torch.int8",
+    IntegerType(4, _UNSIGNED): "torch.uint8",
+    IntegerType(2, _UNSIGNED): "torch.uint8",
+    Float4E2M1FNType(): "torch.float32",
 }
-"""MLIR element type -> the torch dtype that holds it, as written in generated code."""
+"""MLIR element type -> the torch dtype that holds it, as written in generated code.
+
+int4, uint4, int2, uint2 and float4e2m1 values are held in int8, uint8 and float32
+tensors: a model with such an input takes (and returns) the wider dtype."""
 
 _FLOAT_TYPES = (Float16Type, BFloat16Type, Float32Type, Float64Type)
 
