@@ -116,6 +116,13 @@ def _attrs_to_inputs(moves: Sequence[tuple[str, int, str]]) -> Rule:
     return rule
 
 
+def _dft(node: NodeProto, ctx: NormalizeContext) -> list[NodeProto]:
+    """DFT before opset 20: `axis` was an attribute defaulting to 1 (the input's is -2)."""
+    attrs = _attributes(node)
+    attrs.setdefault("axis", 1)
+    return _attrs_to_inputs((("axis", 2, "int64"),))(_rebuild(node, node.input, attrs), ctx)
+
+
 def _dropout(node: NodeProto, ctx: NormalizeContext) -> list[NodeProto]:
     node = _drop_attributes(node, ("is_test",))
     if len(node.output) > 1:
@@ -231,7 +238,7 @@ RULES: dict[str, tuple[int, Rule]] = {
     "Unsqueeze": (11, _AXES_TO_INPUT),
     "TopK": (1, _topk),
     "Upsample": (7, _attrs_to_inputs((("scales", 1, "float32"),))),
-    "DFT": (17, _attrs_to_inputs((("axis", 2, "int64"),))),
+    "DFT": (17, _dft),
     "Resize": (10, _resize_10),
     "BatchNormalization": (9, _batch_norm_9),
     "Softmax": (11, _coerced_2d),

@@ -1,5 +1,315 @@
-"""Run-time helpers of the nn operators (for code that `ramiel.ops.nn` generates)."""
+"""Run-time helpers of the nn operators (for code that `ramiel.ops.nn` generates).
+
+Pads are given ONNX-style: `(begin_1, ..., begin_n, end_1, ..., end_n)` over the spatial
+dims; a negative end pad crops.
+"""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+import math
+from collections.abc import Callable, Sequence
+
+import torch
+import torch.nn.functional as F
+
+__all__ = [
+    "avg_pool_nd",
+    "batch_norm_training",
+    "conv_integer",
+    "dropout_nd",
+    "lp_pool_nd",
+    "lrn_even",
+    "matmul_integer",
+    "max_pool_indices",
+    "pad_same",
+    "qlinear_conv",
+    "qlinear_matmul",
+]
+
+_CONV: dict[int, Callable[..., torch.Tensor]] = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
+_MAX_POOL: dict[int, Callable[..., tuple[torch.Tensor, torch.Tensor]]] = {
+    1: F.max_pool1d_with_indices,
+    2: F.max_pool2d_with_indices,
+    3: F.max_pool3d_with_indices,
+}
+
+
+def _torch_pads(pads: Sequence[int]) -> list[int]:
+    """ONNX pads (begins, then ends) as `F.pad`'s list (last dim first)."""
+    n = len(pads) // 2
+    out: list[int] = []
+    for i in reversed(range(n)):
+        out += [pads[i], pads[n + i]]
+    return out
+
+
+def pad_same(
+    x: torch.Tensor,
+    kernel: Sequence[int],
+    strides: Sequence[int],
+    dilations: Sequence[int],
+    upper: bool,
+    value: float = 0.0,
+) -> torch.Tensor:
+    """`x` padded for ONNX auto_pad SAME_UPPER (`upper`) or SAME_LOWER, from its run-time
+    spatial sizes: the output size is ceil(size / stride)."""
+    begins: list[int] = []
+    ends: list[int] = []
+    for size, k, s, d in zip(x.shape[2:], kernel, strides, dilations, strict=True):
+        out = -(-size // s)
+        total = max(0, (out - 1) * s + (k - 1) * d + 1 - size)
+        small = total // 2
+        begins.append(small if upper else total - small)
+        ends.append(total - small if upper else small)
+    return F.pad(x, _torch_pads([*begins, *ends]), value=value)
+
+
+def _conv_fn(n: int) -> Callable[..., torch.Tensor]:
+    conv = _CONV.get(n)
+    if conv is None:
+        raise ValueError(f"{n}-D windows are not supported")
+    return conv
+
+
+def _window_sum(
+    x: torch.Tensor,
+    kernel: Sequence[int],
+    strides: Sequence[int],
+    dilations: Sequence[int],
+) -> torch.Tensor:
+    """The sum of each window of `x` (already padded), per channel."""
+    channels = x.shape[1]
+    weight = x.new_ones((channels, 1, *kernel))
+    return _conv_fn(len(kernel))(
+        x, weight, stride=tuple(strides), dilation=tuple(dilations), groups=channels
+    )
+
+
+def avg_pool_nd(
+    x: torch.Tensor,
+    kernel: Sequence[int],
+    strides: Sequence[int],
+    dilations: Sequence[int],
+    pads: Sequence[int],
+    extra: Sequence[int],
+    count_include_pad: bool,
+) -> torch.Tensor:
+    """ONNX AveragePool: windows over `x` padded by `pads` and then by `extra` at the
+    ends (ceil_mode windows past the pads); `extra` and the pads past the input are never
+    counted, the pads are counted when `count_include_pad`."""
+    n = len(kernel)
+    ends = [0] * n + list(extra)
+    padded = F.pad(F.pad(x, _torch_pads(pads)), _torch_pads(ends))
+    total = _window_sum(padded, kernel, strides, dilations)
+    mask = x.new_ones((1, 1, *x.shape[2:]))
+    mask = F.pad(mask, _torch_pads(pads), value=1.0 if count_include_pad else 0.0)
+    count = _window_sum(F.pad(mask, _torch_pads(ends)), kernel, strides, dilations)
+    return total / count
+
+
+def lp_pool_nd(
+    x: torch.Tensor,
+    p: int,
+    kernel: Sequence[int],
+    strides: Sequence[int],
+    dilations: Sequence[int],
+    pads: Sequence[int],
+) -> torch.Tensor:
+    """ONNX LpPool: `(sum |x|^p) ^ (1/p)` over each window of `x` zero-padded by `pads`."""
+    padded = F.pad(x.abs().pow(p), _torch_pads(pads))
+    return _window_sum(padded, kernel, strides, dilations).pow(1.0 / p)
+
+
+def max_pool_indices(
+    x: torch.Tensor,
+    kernel: Sequence[int],
+    strides: Sequence[int],
+    dilations: Sequence[int],
+    pads: Sequence[int],
+    storage_order: int,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """ONNX MaxPool with its Indices output: the flat index of each maximum over
+    (N, C, spatial dims) of `x`, spatial dims column-major when `storage_order` is 1."""
+    n = len(kernel)
+    pool = _MAX_POOL.get(n)
+    if pool is None:
+        raise ValueError(f"{n}-D windows are not supported")
+    lowest = -math.inf if x.is_floating_point() else torch.iinfo(x.dtype).min
+    padded = F.pad(x, _torch_pads(pads), value=lowest) if any(pads) else x
+    y, index = pool(
+        padded, tuple(kernel), stride=tuple(strides), dilation=tuple(dilations), return_indices=True
+    )
+    spatial = list(x.shape[2:])
+    padded_spatial = list(padded.shape[2:])
+    coords: list[torch.Tensor] = []
+    rest = index
+    for size in reversed(padded_spatial):
+        coords.append(rest % size)
+        rest = torch.div(rest, size, rounding_mode="floor")
+    coords.reverse()
+    coords = [c - pads[i] for i, c in enumerate(coords)]
+    order = list(range(n)) if storage_order == 0 else list(reversed(range(n)))
+    flat = torch.zeros_like(index)
+    for i in order:
+        flat = flat * spatial[i] + coords[i]
+    plane = math.prod(spatial)
+    planes = torch.arange(x.shape[0] * x.shape[1], device=x.device, dtype=torch.int64)
+    offset = (planes * plane).reshape(x.shape[0], x.shape[1], *([1] * n))
+    return y, flat + offset
+
+
+def lrn_even(x: torch.Tensor, size: int, alpha: float, beta: float, bias: float) -> torch.Tensor:
+    """ONNX LRN for an even `size`: the channel window is [c - (size-1)//2, c + size//2]."""
+    square = x.mul(x).unsqueeze(1)
+    back = (size - 1) // 2
+    front = size - 1 - back
+    pad = [0, 0] * (x.dim() - 2) + [back, front]
+    square = F.pad(square, pad)
+    kernel = (size,) + (1,) * (x.dim() - 2)
+    total = _window_sum(square, kernel, [1] * len(kernel), [1] * len(kernel)).squeeze(1)
+    return x / (bias + alpha / size * total).pow(beta)
+
+
+def batch_norm_training(
+    x: torch.Tensor,
+    scale: torch.Tensor,
+    bias: torch.Tensor,
+    mean: torch.Tensor,
+    var: torch.Tensor,
+    epsilon: float,
+    momentum: float,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """ONNX BatchNormalization with training_mode=1: normalized with the batch's
+    statistics, and the updated running mean and (biased) variance."""
+    dims = [0, *range(2, x.dim())]
+    batch_mean = x.mean(dims)
+    batch_var = x.var(dims, correction=0)
+    y = F.batch_norm(x, batch_mean, batch_var, scale, bias, eps=epsilon)
+    running_mean = mean * momentum + batch_mean * (1 - momentum)
+    running_var = var * momentum + batch_var * (1 - momentum)
+    return y, running_mean, running_var
+
+
+def dropout_nd(
+    x: torch.Tensor, ratio: torch.Tensor | float | None, training: torch.Tensor | bool | None
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """ONNX Dropout with a run-time ratio/training_mode: the output and the mask."""
+    train = bool(training) if training is not None else False
+    p = 0.5 if ratio is None else float(ratio)
+    if not train or p == 0.0:
+        return x, torch.ones_like(x, dtype=torch.bool)
+    mask = torch.rand_like(x, dtype=torch.float32) >= p
+    return x * mask / (1.0 - p), mask
+
+
+def _shifted(
+    value: torch.Tensor, zero_point: torch.Tensor | None, dtype: torch.dtype
+) -> torch.Tensor:
+    value = value.to(dtype)
+    return value if zero_point is None else value - zero_point.to(dtype)
+
+
+def _per_channel(value: torch.Tensor | None, rank: int) -> torch.Tensor | None:
+    """A per-output-channel 1-D tensor shaped to broadcast over (M, C, k...) weights."""
+    if value is None or value.dim() == 0 or value.numel() == 1:
+        return None if value is None else value.reshape(())
+    return value.reshape(-1, *([1] * (rank - 1)))
+
+
+def _conv_exact(
+    x: torch.Tensor,
+    w: torch.Tensor,
+    strides: Sequence[int],
+    pads: Sequence[int],
+    dilations: Sequence[int],
+    group: int,
+) -> torch.Tensor:
+    """Integer convolution (exact: float64 accumulation) of shifted integer values."""
+    n = w.dim() - 2
+    padded = F.pad(x, _torch_pads(pads)) if any(pads) else x
+    return _conv_fn(n)(padded, w, stride=tuple(strides), dilation=tuple(dilations), groups=group)
+
+
+def conv_integer(
+    x: torch.Tensor,
+    w: torch.Tensor,
+    x_zero_point: torch.Tensor | None,
+    w_zero_point: torch.Tensor | None,
+    strides: Sequence[int],
+    pads: Sequence[int],
+    dilations: Sequence[int],
+    group: int,
+) -> torch.Tensor:
+    """ONNX ConvInteger: int32 convolution of zero-point-shifted integers."""
+    xs = _shifted(x, x_zero_point, torch.float64)
+    ws = _shifted(w, _per_channel(w_zero_point, w.dim()), torch.float64)
+    return _conv_exact(xs, ws, strides, pads, dilations, group).to(torch.int32)
+
+
+def _requantize(
+    value: torch.Tensor, scale: torch.Tensor, zero_point: torch.Tensor | None, like: torch.Tensor
+) -> torch.Tensor:
+    dtype = like.dtype if zero_point is None else zero_point.dtype
+    info = torch.iinfo(dtype)
+    out = value * scale.to(torch.float64)
+    if zero_point is not None:
+        out = out + zero_point.to(torch.float64)
+    return out.round().clamp(info.min, info.max).to(dtype)
+
+
+def qlinear_conv(
+    x: torch.Tensor,
+    x_scale: torch.Tensor,
+    x_zero_point: torch.Tensor | None,
+    w: torch.Tensor,
+    w_scale: torch.Tensor,
+    w_zero_point: torch.Tensor | None,
+    y_scale: torch.Tensor,
+    y_zero_point: torch.Tensor | None,
+    bias: torch.Tensor | None,
+    strides: Sequence[int],
+    pads: Sequence[int],
+    dilations: Sequence[int],
+    group: int,
+) -> torch.Tensor:
+    """ONNX QLinearConv: quantized convolution, requantized to y's scale and zero point."""
+    n = w.dim() - 2
+    acc = conv_integer(x, w, x_zero_point, w_zero_point, strides, pads, dilations, group)
+    acc = acc.to(torch.float64)
+    if bias is not None:
+        acc = acc + bias.to(torch.float64).reshape(-1, *([1] * n))
+    ws = w_scale.reshape(-1, *([1] * n)) if w_scale.numel() > 1 else w_scale.reshape(())
+    scale = x_scale.reshape(()) * ws / y_scale.reshape(())
+    return _requantize(acc, scale, y_zero_point, x)
+
+
+def matmul_integer(
+    a: torch.Tensor,
+    b: torch.Tensor,
+    a_zero_point: torch.Tensor | None,
+    b_zero_point: torch.Tensor | None,
+) -> torch.Tensor:
+    """ONNX MatMulInteger: int32 product of zero-point-shifted integers."""
+    if a_zero_point is not None and a_zero_point.dim() == 1 and a_zero_point.numel() > 1:
+        a_zero_point = a_zero_point.reshape(-1, 1)
+    left = _shifted(a, a_zero_point, torch.float64)
+    right = _shifted(b, b_zero_point, torch.float64)
+    return torch.matmul(left, right).to(torch.int32)
+
+
+def qlinear_matmul(
+    a: torch.Tensor,
+    a_scale: torch.Tensor,
+    a_zero_point: torch.Tensor | None,
+    b: torch.Tensor,
+    b_scale: torch.Tensor,
+    b_zero_point: torch.Tensor | None,
+    y_scale: torch.Tensor,
+    y_zero_point: torch.Tensor | None,
+) -> torch.Tensor:
+    """ONNX QLinearMatMul: quantized product, requantized to y's scale and zero point."""
+    acc = matmul_integer(a, b, a_zero_point, b_zero_point).to(torch.float64)
+    scale = a_scale * b_scale / y_scale
+    if scale.dim() == 1 and scale.numel() == 1:
+        scale = scale.reshape(())
+    return _requantize(acc, scale, y_zero_point, a)
