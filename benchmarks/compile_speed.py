@@ -40,7 +40,7 @@ def measure(path: Path, repeat: int) -> tuple[int, float, float, float]:
     imported = import_model(model)
     ops = sum(1 for _ in imported.module.walk()) - 2
     import_s = _median_seconds(lambda: import_model(model), repeat)
-    print_s = _median_seconds(lambda: print_python(import_model(model).module), repeat) - import_s
+    print_s = _median_seconds(lambda: print_python(imported.module), repeat)
     code = print_python(imported.module)
     compilation = Compilation(imported.module, imported.weights, code)
     with tempfile.TemporaryDirectory() as directory:
