@@ -126,7 +126,9 @@ def small_model() -> onnx.ModelProto:
         ],
         [w, b],
     )
-    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)])
+    model.ir_version = 10  # what onnxruntime 1.31 reads
+    return model
 
 
 def test_compile_returns_module_with_code() -> None:

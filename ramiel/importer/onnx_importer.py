@@ -180,12 +180,6 @@ class _ModelImporter:
     def _infer_shapes(model: ModelProto) -> ModelProto:
         try:
             return onnx.shape_inference.infer_shapes(model, strict_mode=True, data_prop=True)
-        except onnx.shape_inference.InferenceError:
-            pass
-        try:
-            # Strict mode also fails on some valid function bodies (MeanVarianceNormalization
-            # with default axes); values left untyped are reported when they are imported.
-            return onnx.shape_inference.infer_shapes(model, strict_mode=False, data_prop=True)
         except (onnx.shape_inference.InferenceError, onnx.checker.ValidationError) as error:
             message = str(error).strip().splitlines()[0]
             raise OnnxImportError(f"ONNX shape inference failed: {message}") from None
