@@ -358,6 +358,8 @@ def py_literal(value: object) -> str:
 
 def tensor_literal(array: np.ndarray, dtype: str) -> str:
     """`torch.tensor(...)` building `array` with torch dtype `dtype`."""
+    if array.size == 0:
+        return f"torch.empty({py_literal(tuple(array.shape))}, dtype={dtype})"
     values: object = array.tolist() if array.dtype.kind in "iubfc" else array.astype(float).tolist()
     return f"torch.tensor({py_literal(values)}, dtype={dtype})"
 
