@@ -1,0 +1,80 @@
+"""`ramiel.runtime`: what generated code imports besides torch."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from xdsl.dialects.builtin import BFloat16Type, Float32Type, IntegerType
+
+import ramiel.runtime as rt
+from ramiel.weights import write_safetensors
+
+
+def test_family_helpers_do_not_shadow_each_other() -> None:
+    """`ramiel.runtime` star-imports every family module: a name defined twice would be
+    silently taken from the last one."""
+    owners: dict[str, str] = {}
+    for info in pkgutil.iter_modules(rt.__path__):
+        module = importlib.import_module(f"ramiel.runtime.{info.name}")
+        for name in getattr(module, "__all__", []):
+            assert name not in owners, f"rt.{name} is defined in {owners[name]} and {info.name}"
+            owners[name] = info.name
+            assert getattr(rt, name) is getattr(module, name)
+            assert name not in {"InputSpec", "InputError", "check_inputs", "load_weights"}
+
+
+def test_check_inputs_accepts_matching_tensors_and_dynamic_dims() -> None:
+    specs = (rt.InputSpec("x", torch.float32, (None, 3)), rt.InputSpec("n", torch.int64, ()))
+    x, n = torch.zeros(5, 3), torch.tensor(2)
+    assert list(rt.check_inputs((x, n), specs)) == [x, n]
+
+
+def test_check_inputs_sequences_and_optionals() -> None:
+    specs = (
+        rt.InputSpec("seq", torch.float32, None, kind="sequence"),
+        rt.InputSpec("opt", torch.float32, (2,), kind="optional"),
+    )
+    rt.check_inputs(([torch.zeros(1), torch.zeros(3)], None), specs)
+    with pytest.raises(rt.InputError, match=r"input 0 'seq': expected a list of torch.float32"):
+        rt.check_inputs(([torch.zeros(1, dtype=torch.int64)], None), specs)
+
+
+def test_check_inputs_rank_mismatch() -> None:
+    spec = rt.InputSpec("x", torch.float32, (2, 3))
+    with pytest.raises(rt.InputError, match=r"expected shape torch.float32\[2, 3\], got \[6\]"):
+        rt.check_inputs((torch.zeros(6),), (spec,))
+
+
+def test_load_weights_reads_what_ramiel_writes(tmp_path: Path) -> None:
+    path = tmp_path / "w.safetensors"
+    a = np.arange(6, dtype=np.float32).reshape(2, 3)
+    b = np.array([1, -2, 3], dtype=np.int64)
+    bf16 = torch.tensor([1.5, -2.0], dtype=torch.bfloat16)
+    bits = bf16.view(torch.int16).numpy().view(np.uint16)
+    empty = np.zeros((0, 4), dtype=np.float32)
+    write_safetensors(
+        path,
+        {
+            "a": (Float32Type(), a),
+            "b": (IntegerType(64), b),
+            "h": (BFloat16Type(), bits),
+            "e": (Float32Type(), empty),
+        },
+    )
+    weights = rt.load_weights(path)
+    assert torch.equal(weights["a"], torch.as_tensor(a))
+    assert torch.equal(weights["b"], torch.as_tensor(b))
+    assert weights["h"].dtype == torch.bfloat16 and torch.equal(weights["h"], bf16)
+    assert weights["e"].shape == (0, 4)
+
+
+def test_load_weights_bad_file(tmp_path: Path) -> None:
+    path = tmp_path / "bad.safetensors"
+    path.write_bytes(b"\x05")
+    with pytest.raises(ValueError, match="cannot read weights file"):
+        rt.load_weights(path)
