@@ -810,5 +810,8 @@ def dropout(e: Emit, op: DropoutOp) -> str | Multi:
         return f"{x}"
     r = f"{ratio}" if ratio is not None else "None"
     t = f"{training}" if training is not None else "None"
-    call = f"rt.dropout_nd({x}, {r}, {t})"
+    seed = e.attr("seed")
+    call = (
+        f"rt.dropout_nd({x}, {r}, {t})" if seed is None else f"rt.dropout_nd({x}, {r}, {t}, {seed})"
+    )
     return Multi(call)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -191,14 +192,25 @@ def batch_norm_training(
 
 
 def dropout_nd(
-    x: torch.Tensor, ratio: torch.Tensor | float | None, training: torch.Tensor | bool | None
+    x: torch.Tensor,
+    ratio: torch.Tensor | float | None,
+    training: torch.Tensor | bool | None,
+    seed: int | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """ONNX Dropout with a run-time ratio/training_mode: the output and the mask."""
+    """ONNX Dropout with a run-time ratio/training_mode: the output and the mask.
+
+    With a `seed`, the mask is drawn as the ONNX reference draws it (numpy's
+    `RandomState(seed).uniform`), so seeded models agree with `onnx.reference`.
+    """
     train = bool(training) if training is not None else False
     p = 0.5 if ratio is None else float(ratio)
     if not train or p == 0.0:
         return x, torch.ones_like(x, dtype=torch.bool)
-    mask = torch.rand_like(x, dtype=torch.float32) >= p
+    if seed is not None:
+        draws = np.random.RandomState(seed).uniform(0.0, 1.0, tuple(x.shape))
+        mask = torch.as_tensor(draws >= p, device=x.device)
+    else:
+        mask = torch.rand_like(x, dtype=torch.float32) >= p
     return x * mask / (1.0 - p), mask
 
 
