@@ -3,7 +3,7 @@
 Every case runs; those listed in `ramiel/conformance/expected_failures.txt` are strict
 xfails, so a case that starts passing must be taken off the list. The pass-rate test
 checks the list against the targets: at least 99% of the core operators' cases and 90%
-of all cases of opset <= 26 pass.
+of all cases of opset <= 26 pass (the core operators' cases count at any opset).
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def test_expected_failures_are_known_cases_with_reasons() -> None:
 
 def test_pass_rates_meet_targets() -> None:
     measured = [c for c in CASES if c.opset <= MAX_MEASURED_OPSET]
-    core = [c for c in measured if c.op_type in CORE_OPS]
+    core = [c for c in CASES if c.op_type in CORE_OPS]  # Cast's cases are all opset 28
     core_passing = sum(c.name not in XFAIL for c in core)
     all_passing = sum(c.name not in XFAIL for c in measured)
     assert core_passing >= 0.99 * len(core), f"{core_passing}/{len(core)} core cases pass"
