@@ -4,7 +4,7 @@
 registers the lowerings of its ops when imported, and this package imports them all.
 """
 
-from ramiel.ops import (  # noqa: F401  (imported to register their lowerings)
+from ramiel.ops import (
     constants,
     control,
     elementwise,
@@ -27,7 +27,23 @@ from ramiel.ops.registry import (
     lowers,
 )
 
+FAMILIES = (
+    constants,
+    control,
+    elementwise,
+    image,
+    loss,
+    nn,
+    reduce,
+    rnn,
+    signal,
+    tensor,
+    transformer,
+)
+"""The family modules; importing each one registers the lowerings of its ops."""
+
 __all__ = [
+    "FAMILIES",
     "Emit",
     "Multi",
     "Operand",
