@@ -530,11 +530,18 @@ def average_pool(e: Emit, op: AveragePoolOp) -> str:
             pads = py_literal(_torch_pads(w.begin, ends))
             kwargs = [("stride", _dims(w.strides))] if w.strides != w.kernel else []
             return _call(_pool_fn("avg", n), [f"F.pad({x}, {pads})", _dims(w.kernel)], kwargs)
-        return (
-            f"rt.avg_pool_nd({x}, {py_literal(w.kernel)}, {py_literal(w.strides)}, "
-            f"{py_literal(w.dilations)}, {_pads_literal(w)}, {py_literal(extra)}, "
-            f"{count_include_pad})"
-        )
+        options: list[tuple[str, str]] = []
+        if any(s != 1 for s in w.strides):
+            options.append(("strides", py_literal(w.strides)))
+        if any(d != 1 for d in w.dilations):
+            options.append(("dilations", py_literal(w.dilations)))
+        if any(w.begin) or any(w.end):
+            options.append(("pads", _pads_literal(w)))
+        if any(extra):
+            options.append(("extra", py_literal(extra)))
+        if count_include_pad:
+            options.append(("count_include_pad", "True"))
+        return _call("rt.avg_pool_nd", [f"{x}", py_literal(w.kernel)], options)
     kwargs: list[tuple[str, str]] = []
     if w.strides != w.kernel:
         kwargs.append(("stride", _dims(w.strides)))

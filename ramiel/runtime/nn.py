@@ -89,16 +89,21 @@ def _window_sum(
 def avg_pool_nd(
     x: torch.Tensor,
     kernel: Sequence[int],
-    strides: Sequence[int],
-    dilations: Sequence[int],
-    pads: Sequence[int],
-    extra: Sequence[int],
-    count_include_pad: bool,
+    *,
+    strides: Sequence[int] | None = None,
+    dilations: Sequence[int] | None = None,
+    pads: Sequence[int] | None = None,
+    extra: Sequence[int] | None = None,
+    count_include_pad: bool = False,
 ) -> torch.Tensor:
-    """ONNX AveragePool: windows over `x` padded by `pads` and then by `extra` at the
-    ends (ceil_mode windows past the pads); `extra` and the pads past the input are never
-    counted, the pads are counted when `count_include_pad`."""
+    """ONNX AveragePool: windows over `x` padded by `pads` (ONNX order: all begins, then
+    all ends) and then by `extra` at the ends (ceil_mode windows past the pads); `extra`
+    is never counted, the pads are counted when `count_include_pad`."""
     n = len(kernel)
+    strides = strides or [1] * n
+    dilations = dilations or [1] * n
+    pads = pads or [0] * (2 * n)
+    extra = extra or [0] * n
     ends = [0] * n + list(extra)
     padded = F.pad(F.pad(x, _torch_pads(pads)), _torch_pads(ends))
     total = _window_sum(padded, kernel, strides, dilations)
