@@ -128,6 +128,17 @@ class RamielOptMain(xDSLOptMain):
         self.available_frontends["mlir"] = parse_mlir
         self.available_frontends["onnx"] = parse_onnx
 
+    def register_all_passes(self) -> None:
+        super().register_all_passes()
+
+        def canonicalize_pass() -> type[ModulePass]:
+            from ramiel.passes.canonicalize import CanonicalizePass
+
+            return CanonicalizePass
+
+        # Replaces xDSL's generic canonicalize: ours also folds through the op table.
+        self.register_pass("canonicalize", canonicalize_pass)
+
     def register_all_targets(self) -> None:
         super().register_all_targets()
 

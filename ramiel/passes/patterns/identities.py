@@ -1,0 +1,7 @@
+"""Canonicalization patterns: identities."""
+
+from __future__ import annotations
+
+from xdsl.pattern_rewriter import RewritePattern
+
+PATTERNS: tuple[RewritePattern, ...] = ()
