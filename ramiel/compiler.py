@@ -22,6 +22,7 @@ from typing import Literal, cast
 import numpy as np
 import torch
 from onnx import ModelProto
+from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp, StringAttr, TensorType
 from xdsl.ir import Attribute
 
@@ -30,7 +31,13 @@ from ramiel.dialects.dataflow import WEIGHTS_FILE_ATTR, WeightOp
 from ramiel.importer.onnx_importer import ImportConfig, import_model
 from ramiel.ops.registry import torch_dtype
 from ramiel.tools.diagnostics import RamielError
-from ramiel.weights import WeightError, WeightStore, storage_dtype, write_safetensors
+from ramiel.weights import (
+    WeightError,
+    WeightStore,
+    attach_weights,
+    storage_dtype,
+    write_safetensors,
+)
 
 Target = Literal["cpu"]
 
@@ -65,13 +72,37 @@ class Compilation:
     code: str
 
 
-def lower(model: str | os.PathLike[str] | ModelProto, *, target: Target = "cpu") -> Compilation:
-    """Import `model` and print it as PyTorch code (the weights stay in memory)."""
+def ir_context() -> Context:
+    """A context that knows every dialect of Ramiel's IR."""
+    from xdsl.dialects.builtin import Builtin
+    from xdsl.dialects.func import Func
+
+    from ramiel.dialects.dataflow import Dataflow
+    from ramiel.dialects.onnx import Onnx
+
+    ctx = Context()
+    for dialect in (Builtin, Func, Onnx, Dataflow):
+        ctx.load_dialect(dialect)
+    return ctx
+
+
+def lower(
+    model: str | os.PathLike[str] | ModelProto,
+    *,
+    target: Target = "cpu",
+    canonicalize: bool = True,
+) -> Compilation:
+    """Import `model`, canonicalize it and print it as PyTorch code (weights stay in memory)."""
     if target != "cpu":
         raise RamielError(f"unknown target '{target}' (expected 'cpu')")
     source = model if isinstance(model, ModelProto) else os.fspath(model)
     imported = import_model(source, ImportConfig())
     module = imported.module
+    if canonicalize:
+        from ramiel.passes.canonicalize import CanonicalizePass
+
+        attach_weights(module, imported.weights)
+        CanonicalizePass().apply(ir_context(), module)
     module.attributes[WEIGHTS_FILE_ATTR] = StringAttr(WEIGHTS_FILE)
     code = print_python(module, weights_file=WEIGHTS_FILE)
     return Compilation(module, imported.weights, code)
@@ -116,6 +147,7 @@ def compile(
     *,
     workers: int | None = None,
     target: Target = "cpu",
+    canonicalize: bool = True,
 ) -> CompiledModel:
     """Compile an ONNX model (a path or a `ModelProto`) into a `torch.nn.Module`.
 
@@ -124,7 +156,7 @@ def compile(
     `workers` is accepted for the parallel printer and ignored by the serial one.
     """
     del workers
-    compilation = lower(model, target=target)
+    compilation = lower(model, target=target, canonicalize=canonicalize)
     return instantiate(compilation.code, weight_tensors(compilation))
 
 

@@ -87,7 +87,9 @@ def _to_numpy(item: object, value_type: Attribute) -> np.ndarray | None:
     except TypeError:
         return None
     shape = tuple(cast(TensorType[Attribute], value_type).get_shape())
-    if len(shape) != array.ndim or any(d >= 0 and d != n for d, n in zip(shape, array.shape, strict=True)):
+    if len(shape) != array.ndim or any(
+        d >= 0 and d != n for d, n in zip(shape, array.shape, strict=True)
+    ):
         return None
     return array.astype(dtype, copy=False)
 

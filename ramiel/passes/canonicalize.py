@@ -19,7 +19,7 @@ from typing import cast
 
 import numpy as np
 from xdsl.context import Context
-from xdsl.dialects.builtin import ModuleOp, TensorType
+from xdsl.dialects.builtin import AnyDenseElement, ModuleOp, TensorType
 from xdsl.ir import Attribute, Operation, SSAValue
 from xdsl.passes import ModulePass
 from xdsl.pattern_rewriter import (
@@ -62,7 +62,7 @@ class ConstantValues:
 
     def materialize(self, array: np.ndarray, result: SSAValue, like: Operation) -> Operation:
         """An op producing `array` (typed as `result`): inline when small, else a weight."""
-        result_type = cast(TensorType[Attribute], result.type)
+        result_type = cast(TensorType[AnyDenseElement], result.type)
         static = TensorType(result_type.element_type, list(array.shape))
         op: Operation
         if self.config.inline(array):
@@ -88,9 +88,10 @@ def _fresh_key(store: WeightStore, hint: str) -> str:
 
 
 def _elements(value: SSAValue) -> int | None:
-    if not isinstance(value.type, TensorType):
+    value_type: Attribute = value.type
+    if not isinstance(value_type, TensorType):
         return None
-    shape = cast(TensorType[Attribute], value.type).get_shape()
+    shape = cast(TensorType[Attribute], value_type).get_shape()
     return None if any(d < 0 for d in shape) else math.prod(shape)
 
 
@@ -132,7 +133,7 @@ class FoldConstants(RewritePattern):
         new_ops = [
             self.constants.materialize(a, r, op) for a, r in zip(arrays, op.results, strict=True)
         ]
-        rewriter.replace_op(op, new_ops, [o.results[0] for o in new_ops])
+        rewriter.replace(op, new_ops, [o.results[0] for o in new_ops])
 
 
 @dataclass(frozen=True)

@@ -70,22 +70,32 @@ def main(args: Sequence[str] | None = None) -> None:
         "--workers", type=int, default=None, help="worker threads (default: the core count)"
     )
     compile_parser.add_argument("--target", choices=["cpu"], default="cpu")
+    compile_parser.add_argument(
+        "--no-canonicalize", action="store_true", help="skip constant folding and clean-ups"
+    )
     options = parser.parse_args(args)
     try:
         if options.command == "info":
             print(info(options.model))
         elif options.command == "compile":
-            compile_model(options.model, Path(options.output), emit_mlir=options.emit_mlir)
+            compile_model(
+                options.model,
+                Path(options.output),
+                emit_mlir=options.emit_mlir,
+                canonicalize=not options.no_canonicalize,
+            )
     except (OnnxImportError, RamielError, DiagnosticException, OSError) as error:
         print(f"ramiel: error: {error}", file=sys.stderr)
         sys.exit(1)
 
 
-def compile_model(model: str, output: Path, *, emit_mlir: bool = False) -> None:
+def compile_model(
+    model: str, output: Path, *, emit_mlir: bool = False, canonicalize: bool = True
+) -> None:
     """`ramiel compile`: write the generated package for `model` into `output`."""
     from ramiel.compiler import lower, write_package
 
-    compilation = lower(model)
+    compilation = lower(model, canonicalize=canonicalize)
     for path in write_package(compilation, output, emit_mlir=emit_mlir):
         print(f"wrote {path}")
 
