@@ -63,7 +63,7 @@ def evaluate(op: OnnxOp, values: dict[SSAValue, np.ndarray]) -> list[np.ndarray]
         return None
     expr = lowered.expr if isinstance(lowered, Multi) else lowered
     with torch.no_grad():
-        result: Any = eval(expr, namespace)  # noqa: S307  (our own generated expression)
+        result: Any = eval(expr, namespace)  # our own lowering's expression
     items: list[Any] = list(result) if isinstance(lowered, Multi) else [result]
     arrays: list[np.ndarray] = []
     for value, item in zip(flat_outputs, items, strict=False):
