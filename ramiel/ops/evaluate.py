@@ -51,7 +51,8 @@ def evaluate(op: OnnxOp, values: dict[SSAValue, np.ndarray]) -> list[np.ndarray]
         if array is None:
             return None
         name = f"a{index}"
-        namespace[name] = torch.as_tensor(np.ascontiguousarray(array))
+        data = np.ascontiguousarray(array)
+        namespace[name] = torch.as_tensor(data if data.flags.writeable else data.copy())
         inputs.append(Operand(name, value.type, array))
     flat_outputs = _flat_positions(op, outputs=True)
     emit = Emit(op, inputs, [None if v is None else Operand("", v.type) for v in flat_outputs])

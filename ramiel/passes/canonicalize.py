@@ -41,7 +41,7 @@ from ramiel.ops.evaluate import evaluate
 from ramiel.passes.patterns import canonicalization_patterns
 from ramiel.weights import WeightStore, attach_weights, weights_of
 
-DEFAULT_FOLD_LIMIT = 1 << 16
+DEFAULT_FOLD_LIMIT = 1 << 22
 
 
 @dataclass

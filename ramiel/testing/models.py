@@ -166,9 +166,17 @@ def _randomize_batch_norm(model: nn.Module) -> None:
 
 
 def export(
-    model: nn.Module, inputs: tuple[torch.Tensor, ...], *, dynamo: bool, opset: int = 18
+    model: nn.Module,
+    inputs: tuple[torch.Tensor, ...],
+    *,
+    dynamo: bool,
+    opset: int = 18,
+    optimize: bool = True,
 ) -> onnx.ModelProto:
-    """`model` exported to ONNX in memory with the chosen exporter (weights inline)."""
+    """`model` exported to ONNX in memory with the chosen exporter (weights inline).
+
+    `optimize=False` keeps the dynamo exporter's graph as traced: BatchNormalization
+    unfolded, shape arithmetic in place (what canonicalization must clean up)."""
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / "model.onnx"
         untyped: Any = torch.onnx
@@ -179,7 +187,9 @@ def export(
         ):
             warnings.simplefilter("ignore")
             if dynamo:
-                untyped.export(model, inputs, str(path), dynamo=True, opset_version=opset)
+                untyped.export(
+                    model, inputs, str(path), dynamo=True, opset_version=opset, optimize=optimize
+                )
             else:
                 untyped.export(model, inputs, str(path), dynamo=False, opset_version=opset)
         return load_onnx(path)
