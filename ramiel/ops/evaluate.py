@@ -51,7 +51,7 @@ def evaluate(op: OnnxOp, values: dict[SSAValue, np.ndarray]) -> list[np.ndarray]
         if array is None:
             return None
         name = f"a{index}"
-        data = np.ascontiguousarray(array)
+        data = np.ascontiguousarray(array).reshape(array.shape)  # keeps 0-d arrays 0-d
         namespace[name] = torch.as_tensor(data if data.flags.writeable else data.copy())
         inputs.append(Operand(name, value.type, array))
     flat_outputs = _flat_positions(op, outputs=True)

@@ -130,6 +130,12 @@ class FoldConstants(RewritePattern):
             return
         if sum(a.size for a in arrays) > max(self.limit, operand_size):
             return
+        for array, result in zip(arrays, op.results, strict=True):
+            refined = list(array.shape) != list(
+                cast(TensorType[Attribute], result.type).get_shape()
+            )
+            if refined and any(not isinstance(use.operation, OnnxOp) for use in result.uses):
+                return  # a func.return or yield must keep the type the signature declares
         new_ops = [
             self.constants.materialize(a, r, op) for a, r in zip(arrays, op.results, strict=True)
         ]
