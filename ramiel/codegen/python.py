@@ -10,7 +10,7 @@ returned as a tuple in graph-output order.
     class Model(torch.nn.Module):
         def forward(self, *inputs: torch.Tensor) -> tuple[torch.Tensor, ...]:
             (x,) = rt.check_inputs(inputs, INPUTS)
-            conv1 = F.conv2d(x, self.conv1_w, self.conv1_b, padding=(1, 1)); del x
+            conv1 = F.conv2d(x, self.conv1_w, self.conv1_b, padding=1); del x
             relu1 = torch.relu(conv1); del conv1
             return (relu1,)
 """
@@ -95,12 +95,6 @@ def node_name(op: Operation) -> str | None:
     return loc.desc.data if isinstance(loc, NameLoc) else None
 
 
-def describe_op(op: Operation) -> str:
-    """`onnx.Conv 'conv1'`: the op and the node it came from."""
-    name = node_name(op)
-    return f"{op.name} '{name}'" if name else op.name
-
-
 @dataclass
 class _Line:
     """One op's code before liveness: its statements and the values it uses."""
@@ -165,24 +159,6 @@ class PythonPrinter:
             raise RamielError(f"value {value.name_hint or ''} is used before it is defined")
         return Operand(self.exprs[value], value.type, self.constants.get(value), used)
 
-    def _flat_inputs(self, op: OnnxOp) -> list[Operand | None]:
-        flat: list[Operand | None] = []
-        for param, group in zip(op.SCHEMA.inputs, op.input_groups(), strict=True):
-            if not group and param.kind.name != "VARIADIC":
-                flat.append(None)
-            flat.extend(self._operand(v) for v in group)
-        return flat
-
-    def _flat_outputs(self, op: OnnxOp) -> list[SSAValue | None]:
-        flat: list[SSAValue | None] = []
-        for param, group in zip(op.SCHEMA.outputs, op.output_groups(), strict=True):
-            if not group and param.kind.name != "VARIADIC":
-                flat.append(None)
-            flat.extend(group)
-        while flat and flat[-1] is None:
-            flat.pop()
-        return flat
-
     def _name_value(self, value: SSAValue, default: str = "t") -> str:
         name = self.names.fresh(value.name_hint, default)
         self.exprs[value] = name
@@ -205,10 +181,10 @@ class PythonPrinter:
             raise RamielError(f"{op.name}: the operator is not supported yet", _where(op))
         frame = self.frames[-1]
         frame.current = set()
-        flat_outputs = self._flat_outputs(op)
+        flat_outputs = op.flat_outputs()
         emit = Emit(
             op,
-            self._flat_inputs(op),
+            [None if v is None else self._operand(v) for v in op.flat_inputs()],
             [None if v is None else Operand("", v.type) for v in flat_outputs],
             subgraph=self._subgraph,
             fresh=lambda hint: self.names.fresh(hint, "f"),
@@ -260,7 +236,7 @@ class PythonPrinter:
         try:
             expr = lowering(emit, op)
         except Unsupported as error:
-            raise RamielError(f"{describe_op(op)}: {error}", _where(op)) from None
+            raise RamielError(f"{op.name}: {error}", _where(op)) from None
         attribute = self.names.fresh(value.name_hint, "c")
         self.hoisted[value] = _Hoisted(attribute, cast(str, expr), set())
         self.exprs[value] = f"self.{attribute}"
@@ -349,9 +325,9 @@ class PythonPrinter:
         for index, arg in enumerate(block.args):
             fallback = arg.name_hint or f"input_{index}"
             onnx_name = input_names[index] if index < len(input_names) else fallback
-            if arg.name_hint is None:
-                arg.name_hint = onnx_name
-            params.append(self._name_value(arg, "x"))
+            name = self.names.fresh(arg.name_hint or onnx_name, "x")
+            self.exprs[arg] = name
+            params.append(name)
             signatures.append(_signature(onnx_name, arg.type))
         terminator = block.last_op
         if not isinstance(terminator, func.ReturnOp):

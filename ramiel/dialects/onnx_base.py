@@ -286,6 +286,15 @@ def split_counts(kinds: Sequence[ParamKind], count: int) -> list[int] | None:
     return sizes if spare == 0 else None
 
 
+def _flat(params: Sequence[ParamSpec], groups: list[list[SSAValue]]) -> list[SSAValue | None]:
+    flat: list[SSAValue | None] = []
+    for param, group in zip(params, groups, strict=True):
+        if not group and param.kind is not ParamKind.VARIADIC:
+            flat.append(None)
+        flat.extend(group)
+    return flat
+
+
 class OnnxOp(IRDLOperation):
     """Base class of the ops of the `onnx` dialect, one per ONNX operator."""
 
@@ -300,6 +309,19 @@ class OnnxOp(IRDLOperation):
     def output_groups(self) -> list[list[SSAValue]]:
         """The results grouped by ONNX output, in schema order."""
         return self._groups(self.SCHEMA.outputs)
+
+    def flat_inputs(self) -> list[SSAValue | None]:
+        """The operands by ONNX input position: None for an absent optional input, one
+        entry per value of a variadic one (what an ONNX node's input list holds)."""
+        return _flat(self.SCHEMA.inputs, self.input_groups())
+
+    def flat_outputs(self) -> list[SSAValue | None]:
+        """The results by ONNX output position, as `flat_inputs`, without trailing absent
+        optional outputs."""
+        flat = _flat(self.SCHEMA.outputs, self.output_groups())
+        while flat and flat[-1] is None:
+            flat.pop()
+        return flat
 
     def _groups(self, params: Sequence[ParamSpec]) -> list[list[SSAValue]]:
         groups: list[list[SSAValue]] = []

@@ -21,20 +21,6 @@ from ramiel.dialects.onnx_types import numpy_dtype
 from ramiel.ops.registry import Emit, Multi, Operand, Unsupported, lowering_for
 
 
-def _flat_positions(op: OnnxOp, outputs: bool) -> list[SSAValue | None]:
-    params = op.SCHEMA.outputs if outputs else op.SCHEMA.inputs
-    groups = op.output_groups() if outputs else op.input_groups()
-    flat: list[SSAValue | None] = []
-    for param, group in zip(params, groups, strict=True):
-        if not group and param.kind.name != "VARIADIC":
-            flat.append(None)
-        flat.extend(group)
-    if outputs:
-        while flat and flat[-1] is None:
-            flat.pop()
-    return flat
-
-
 def evaluate(op: OnnxOp, values: dict[SSAValue, np.ndarray]) -> list[np.ndarray] | None:
     """The results of `op` (in `op.results` order) given the values of its operands, or
     None when the op cannot be evaluated here (no lowering, unsupported, not numpy-held)."""
@@ -43,7 +29,7 @@ def evaluate(op: OnnxOp, values: dict[SSAValue, np.ndarray]) -> list[np.ndarray]
         return None
     namespace: dict[str, Any] = {"torch": torch, "F": F, "rt": runtime}
     inputs: list[Operand | None] = []
-    for index, value in enumerate(_flat_positions(op, outputs=False)):
+    for index, value in enumerate(op.flat_inputs()):
         if value is None:
             inputs.append(None)
             continue
@@ -54,7 +40,7 @@ def evaluate(op: OnnxOp, values: dict[SSAValue, np.ndarray]) -> list[np.ndarray]
         data = np.ascontiguousarray(array).reshape(array.shape)  # keeps 0-d arrays 0-d
         namespace[name] = torch.as_tensor(data if data.flags.writeable else data.copy())
         inputs.append(Operand(name, value.type, array))
-    flat_outputs = _flat_positions(op, outputs=True)
+    flat_outputs = op.flat_outputs()
     emit = Emit(op, inputs, [None if v is None else Operand("", v.type) for v in flat_outputs])
     try:
         lowered = lowering(emit, op)

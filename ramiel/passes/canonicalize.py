@@ -36,9 +36,9 @@ from ramiel.dialects.dataflow import WeightOp
 from ramiel.dialects.onnx_base import OnnxOp
 from ramiel.dialects.onnx_ops import ConstantOp
 from ramiel.importer.onnx_importer import ImportConfig, dense_attr
-from ramiel.ops.constants import constant_value
 from ramiel.ops.evaluate import evaluate
 from ramiel.passes.patterns import canonicalization_patterns
+from ramiel.passes.values import only_onnx_users, value_of
 from ramiel.weights import WeightStore, attach_weights, weights_of
 
 DEFAULT_FOLD_LIMIT = 1 << 22
@@ -53,12 +53,7 @@ class ConstantValues:
 
     def value(self, value: SSAValue) -> np.ndarray | None:
         """The value of `value` when it is an inline constant or a weight."""
-        owner = value.owner
-        if isinstance(owner, ConstantOp):
-            return constant_value(owner)
-        if isinstance(owner, WeightOp) and owner.key.data in self.store:
-            return self.store[owner.key.data]
-        return None
+        return value_of(value, self.store)
 
     def materialize(self, array: np.ndarray, result: SSAValue, like: Operation) -> Operation:
         """An op producing `array` (typed as `result`): inline when small, else a weight."""
@@ -134,8 +129,8 @@ class FoldConstants(RewritePattern):
             refined = list(array.shape) != list(
                 cast(TensorType[Attribute], result.type).get_shape()
             )
-            if refined and any(not isinstance(use.operation, OnnxOp) for use in result.uses):
-                return  # a func.return or yield must keep the type the signature declares
+            if refined and not only_onnx_users(result):
+                return
         new_ops = [
             self.constants.materialize(a, r, op) for a, r in zip(arrays, op.results, strict=True)
         ]

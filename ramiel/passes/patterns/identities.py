@@ -14,11 +14,10 @@ from collections.abc import Sequence
 from typing import cast
 
 import numpy as np
-from xdsl.dialects.builtin import AnyDenseElement, ModuleOp, TensorType
+from xdsl.dialects.builtin import AnyDenseElement, TensorType
 from xdsl.ir import Attribute, Operation, SSAValue
 from xdsl.pattern_rewriter import PatternRewriter, RewritePattern, op_type_rewrite_pattern
 
-from ramiel.dialects.dataflow import WeightOp
 from ramiel.dialects.onnx_ops import (
     CastLikeOp,
     CastOp,
@@ -35,40 +34,9 @@ from ramiel.dialects.onnx_ops import (
     UnsqueezeOp,
 )
 from ramiel.importer.onnx_importer import dense_attr
-from ramiel.ops.constants import constant_value
-from ramiel.weights import weights_of
+from ramiel.passes.values import rank, static_shape, value_of
 
 # ---- helpers shared with merges.py ---------------------------------------------------
-
-
-def known_value(value: SSAValue) -> np.ndarray | None:
-    """The value of `value` when an inline `onnx.Constant` or a loaded weight produces it."""
-    owner = value.owner
-    if isinstance(owner, ConstantOp):
-        return constant_value(owner)
-    if isinstance(owner, WeightOp):
-        module = owner.get_toplevel_object()
-        store = weights_of(module) if isinstance(module, ModuleOp) else None
-        if store is not None and owner.key.data in store:
-            return store[owner.key.data]
-    return None
-
-
-def static_shape(value: SSAValue) -> tuple[int, ...] | None:
-    """The shape of a ranked tensor value whose dimensions are all known, else None."""
-    value_type: Attribute = value.type
-    if not isinstance(value_type, TensorType):
-        return None
-    shape = tuple(cast(TensorType[Attribute], value_type).get_shape())
-    return None if any(d < 0 for d in shape) else shape
-
-
-def rank(value: SSAValue) -> int | None:
-    """The rank of a ranked tensor value, else None."""
-    value_type: Attribute = value.type
-    if not isinstance(value_type, TensorType):
-        return None
-    return len(cast(TensorType[Attribute], value_type).get_shape())
 
 
 def permutation(op: TransposeOp) -> tuple[int, ...] | None:
@@ -128,8 +96,8 @@ class RemoveInferenceDropout(RewritePattern):
     def match_and_rewrite(self, op: DropoutOp, rewriter: PatternRewriter) -> None:
         if op.data.type != op.output.type:
             return
-        inference = op.training_mode is None or _is_false(known_value(op.training_mode))
-        if not inference and not (op.ratio is not None and _is_zero(known_value(op.ratio))):
+        inference = op.training_mode is None or _is_false(value_of(op.training_mode))
+        if not inference and not (op.ratio is not None and _is_zero(value_of(op.ratio))):
             return
         mask = op.mask
         if mask is None or not mask.uses:
@@ -273,7 +241,7 @@ class RemoveFullSlice(RewritePattern):
         if not _same_static(op.data, op.output):
             return
         if op.steps is not None:
-            steps = known_value(op.steps)
+            steps = value_of(op.steps)
             if steps is None or not bool(np.all(steps > 0)):
                 return
         _forward(op, op.data, rewriter)
@@ -290,7 +258,7 @@ class RemoveZeroPad(RewritePattern):
     def match_and_rewrite(self, op: PadOp, rewriter: PatternRewriter) -> None:
         if op.data.type != op.output.type:
             return
-        pads = known_value(op.pads)
+        pads = value_of(op.pads)
         if pads is not None and not bool(np.any(pads != 0)):
             _forward(op, op.data, rewriter)
 

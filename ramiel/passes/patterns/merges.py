@@ -14,7 +14,8 @@ from xdsl.ir import SSAValue
 from xdsl.pattern_rewriter import PatternRewriter, RewritePattern, op_type_rewrite_pattern
 
 from ramiel.dialects.onnx_ops import FlattenOp, ReshapeOp, SqueezeOp, TransposeOp, UnsqueezeOp
-from ramiel.passes.patterns.identities import known_value, permutation
+from ramiel.passes.patterns.identities import permutation
+from ramiel.passes.values import value_of
 
 
 class MergeTransposes(RewritePattern):
@@ -56,7 +57,7 @@ def _shape_is_absolute(op: ReshapeOp) -> bool:
     chain is rare and left alone. -1 is inferred from the element count, which a
     chain of reshapes keeps.
     """
-    shape = known_value(op.shape)
+    shape = value_of(op.shape)
     return shape is not None and shape.ndim == 1 and bool((shape != 0).all())
 
 

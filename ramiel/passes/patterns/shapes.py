@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import cast
 
 import numpy as np
-from xdsl.dialects.builtin import IntegerType, ModuleOp, TensorType, UnrankedTensorType
+from xdsl.dialects.builtin import IntegerType, TensorType, UnrankedTensorType
 from xdsl.ir import Attribute, Operation, SSAValue
 from xdsl.pattern_rewriter import (
     PatternRewriter,
@@ -23,35 +23,11 @@ from xdsl.pattern_rewriter import (
 )
 
 from ramiel.dialects import onnx_ops as onnx
-from ramiel.dialects.dataflow import WeightOp
 from ramiel.dialects.onnx_base import OnnxOp
 from ramiel.importer.onnx_importer import dense_attr
-from ramiel.ops.constants import constant_value
-from ramiel.weights import weights_of
+from ramiel.passes.values import only_onnx_users, static_shape, value_of
 
 _I64 = IntegerType(64)
-
-
-def static_shape(value: SSAValue) -> tuple[int, ...] | None:
-    """The shape of `value` when its type is a tensor with every dim static."""
-    value_type: Attribute = value.type
-    if not isinstance(value_type, TensorType):
-        return None
-    shape = tuple(cast(TensorType[Attribute], value_type).get_shape())
-    return None if any(d < 0 for d in shape) else shape
-
-
-def constant_array(value: SSAValue) -> np.ndarray | None:
-    """The value of `value` when an `onnx.Constant` or a stored `dataflow.weight` makes it."""
-    owner = value.owner
-    if isinstance(owner, onnx.ConstantOp):
-        return constant_value(owner)
-    if isinstance(owner, WeightOp):
-        module = owner.get_toplevel_object()
-        store = weights_of(module) if isinstance(module, ModuleOp) else None
-        if store is not None and owner.key.data in store:
-            return store[owner.key.data]
-    return None
 
 
 def _int_constant(array: np.ndarray, like: Operation, result: SSAValue) -> onnx.ConstantOp | None:
@@ -62,9 +38,7 @@ def _int_constant(array: np.ndarray, like: Operation, result: SSAValue) -> onnx.
     """
     data = np.asarray(array, dtype=np.int64)
     result_type = TensorType(_I64, list(data.shape))
-    if result_type != result.type and not all(
-        isinstance(use.operation, OnnxOp) for use in result.uses
-    ):
+    if result_type != result.type and not only_onnx_users(result):
         return None
     op = onnx.ConstantOp.build(
         result_types=[result_type], properties={"value": dense_attr(result_type, data, "shape")}
@@ -135,7 +109,7 @@ def _refine(value: SSAValue, shape: Sequence[int], rewriter: PatternRewriter) ->
         return
     if any(d < 0 for d in shape):
         return
-    if not all(isinstance(use.operation, OnnxOp) for use in value.uses):
+    if not only_onnx_users(value):
         return
     new_value = rewriter.replace_value_with_new_type(value, TensorType(element, list(shape)))
     for use in list(new_value.uses):
@@ -189,7 +163,7 @@ class ReshapeStaticType(RewritePattern):
         data_type: Attribute = op.data.type
         if not isinstance(data_type, TensorType):
             return
-        target = constant_array(op.shape)
+        target = value_of(op.shape)
         if target is None or target.ndim != 1:
             return
         input_shape = cast(TensorType[Attribute], data_type).get_shape()
@@ -269,7 +243,7 @@ class PropagateStaticType(RewritePattern):
 def _axes(value: SSAValue | None, rank: int) -> list[int] | None:
     if value is None:
         return None
-    array = constant_array(value)
+    array = value_of(value)
     if array is None:
         return None
     axes = [int(a) + rank if int(a) < 0 else int(a) for a in array.reshape(-1)]
@@ -295,7 +269,7 @@ def _inferred_shape(op: OnnxOp) -> tuple[int, ...] | None:
         shape = static_shape(op.data)
         if shape is None:
             return None
-        count = constant_array(op.axes)
+        count = value_of(op.axes)
         axes = None if count is None else _axes(op.axes, len(shape) + count.size)
         if axes is None:
             return None
