@@ -11,7 +11,6 @@ match onnxruntime. Then times the pass on a synthetic module of 5,000 ops.
 
 from __future__ import annotations
 
-import importlib
 import statistics
 import sys
 import time
@@ -25,7 +24,8 @@ from xdsl.dialects.builtin import Float32Type, ModuleOp, TensorType
 from xdsl.ir import Block, Region
 
 from ramiel.codegen.python import print_python
-from ramiel.compiler import Compilation, instantiate, ir_context, weight_tensors
+from ramiel.compiler import Compilation, instantiate, weight_tensors
+from ramiel.dialects.context import ir_context
 from ramiel.dialects.onnx_base import OnnxOp
 from ramiel.dialects.onnx_ops import (
     AddOp,
@@ -45,6 +45,7 @@ from ramiel.testing.models import (
     light_model_input,
     light_model_path,
     load_onnx,
+    run_onnxruntime,
     transformer_example,
 )
 from ramiel.weights import attach_weights
@@ -88,19 +89,12 @@ def _bn_after_conv(module: ModuleOp) -> int:
     )
 
 
-def _run_ort(model: onnx.ModelProto, inputs: list[np.ndarray]) -> list[np.ndarray]:
-    ort: Any = importlib.import_module("onnxruntime")
-    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
-    names = [i.name for i in session.get_inputs()]
-    return [np.asarray(o) for o in session.run(None, dict(zip(names, inputs, strict=True)))]
-
-
 def _matches(model: onnx.ModelProto, compilation: Compilation, inputs: list[np.ndarray]) -> str:
     compiled = instantiate(compilation.code, weight_tensors(compilation))
     with torch.no_grad():
         actual = compiled(*[torch.as_tensor(x) for x in inputs])
     try:
-        expected = _run_ort(model, inputs)
+        expected = run_onnxruntime(model, inputs)
     except Exception as error:
         return f"ort: {str(error).splitlines()[0][:40]}"
     ok = all(

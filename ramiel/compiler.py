@@ -22,11 +22,11 @@ from typing import Literal, cast
 import numpy as np
 import torch
 from onnx import ModelProto
-from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp, StringAttr, TensorType
 from xdsl.ir import Attribute
 
 from ramiel.codegen.python import print_python
+from ramiel.dialects.context import ir_context
 from ramiel.dialects.dataflow import WEIGHTS_FILE_ATTR, WeightOp
 from ramiel.importer.onnx_importer import ImportConfig, import_model
 from ramiel.ops.registry import torch_dtype
@@ -70,20 +70,6 @@ class Compilation:
     module: ModuleOp
     weights: WeightStore
     code: str
-
-
-def ir_context() -> Context:
-    """A context that knows every dialect of Ramiel's IR."""
-    from xdsl.dialects.builtin import Builtin
-    from xdsl.dialects.func import Func
-
-    from ramiel.dialects.dataflow import Dataflow
-    from ramiel.dialects.onnx import Onnx
-
-    ctx = Context()
-    for dialect in (Builtin, Func, Onnx, Dataflow):
-        ctx.load_dialect(dialect)
-    return ctx
 
 
 def lower(

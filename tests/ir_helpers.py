@@ -5,22 +5,17 @@ from __future__ import annotations
 from io import StringIO
 
 from xdsl.context import Context
-from xdsl.dialects.builtin import Builtin, ModuleOp
-from xdsl.dialects.func import Func
+from xdsl.dialects.builtin import ModuleOp
 from xdsl.ir import IRNode, Operation, SSAValue
 from xdsl.parser import Parser
 from xdsl.printer import Printer
 
-from ramiel.dialects.dataflow import Dataflow
-from ramiel.dialects.onnx import Onnx
+from ramiel.dialects.context import ir_context
 
 
 def make_context() -> Context:
     """A context that knows every dialect Ramiel's IR uses."""
-    ctx = Context()
-    for dialect in (Builtin, Func, Onnx, Dataflow):
-        ctx.load_dialect(dialect)
-    return ctx
+    return ir_context()
 
 
 def print_ir(op: Operation, *, generic: bool = False) -> str:

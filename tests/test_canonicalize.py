@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from onnx import TensorProto, helper, numpy_helper
 
 import ramiel
-from ramiel.compiler import ir_context
+from ramiel.dialects.context import ir_context
 from ramiel.dialects.onnx_base import OnnxOp
 from ramiel.dialects.onnx_ops import BatchNormalizationOp, ShapeOp
 from ramiel.importer.onnx_importer import import_model

@@ -79,6 +79,7 @@ from ramiel.dialects.onnx_types import OptType, SeqType
 from ramiel.importer.errors import OnnxImportError
 from ramiel.importer.normalize import NormalizeContext, ValueShape, normalize_node
 from ramiel.importer.onnx_importer import ImportConfig, ImportedModel, import_model, load_model
+from ramiel.testing.models import run_onnxruntime
 
 LIGHT_MODELS = sorted(
     p.name
@@ -552,25 +553,17 @@ def test_constant_of_each_dtype_round_trips(dtype_name: str, mlir_context: Conte
 # ---- opset normalization -------------------------------------------------------------
 
 
-def run_ort(model: ModelProto, feeds: dict[str, np.ndarray]) -> list[np.ndarray]:
-    """The outputs of `model` run by onnxruntime (untyped, hence `Any`), graph optimizations off."""
-    ort: Any = importlib.import_module("onnxruntime")
-    options = ort.SessionOptions()
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
-    session = ort.InferenceSession(
-        model.SerializeToString(), options, providers=["CPUExecutionProvider"]
-    )
-    outputs: list[Any] = session.run(None, feeds)
-    return [np.asarray(r) for r in outputs]
-
-
 def assert_same_results(model: ModelProto, feeds: dict[str, np.ndarray]) -> None:
     """The normalized model is valid at the new opset and computes what the original does."""
     new = normalized_model(model)
     checker: Any = importlib.import_module("onnx.checker")  # partially untyped
     checker.check_model(new)
     onnx.shape_inference.infer_shapes(new, strict_mode=True)
-    for expected, actual in zip(run_ort(model, feeds), run_ort(new, feeds), strict=True):
+    for expected, actual in zip(
+        run_onnxruntime(model, feeds, optimize=False),
+        run_onnxruntime(new, feeds, optimize=False),
+        strict=True,
+    ):
         np.testing.assert_allclose(actual, expected, rtol=1e-6, atol=1e-6)
 
 

@@ -8,9 +8,11 @@ either exporter: `dynamo=True` (torch.export + onnxscript) or `dynamo=False`
 from __future__ import annotations
 
 import contextlib
+import importlib
 import io
 import tempfile
 import warnings
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -193,3 +195,29 @@ def export(
             else:
                 untyped.export(model, inputs, str(path), dynamo=False, opset_version=opset)
         return load_onnx(path)
+
+
+def run_onnxruntime(
+    model: onnx.ModelProto,
+    inputs: Sequence[np.ndarray] | Mapping[str, np.ndarray],
+    *,
+    optimize: bool = True,
+) -> list[np.ndarray]:
+    """The outputs of `model` run by onnxruntime on the CPU; inputs by name, or in
+    graph-input order.
+
+    `optimize=False` turns onnxruntime's graph optimizations off, so it runs the graph as
+    written (for comparing two graphs, not just two results).
+    """
+    ort: Any = importlib.import_module("onnxruntime")
+    options = ort.SessionOptions()
+    if not optimize:
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+    session = ort.InferenceSession(
+        model.SerializeToString(), options, providers=["CPUExecutionProvider"]
+    )
+    if not isinstance(inputs, Mapping):
+        names = [i.name for i in session.get_inputs()]
+        inputs = dict(zip(names, inputs, strict=True))
+    outputs: list[Any] = session.run(None, dict(inputs))
+    return [np.asarray(o) for o in outputs]
