@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ramiel.dialects.onnx_ops import ONNX_OPS
-from ramiel.ops.registry import lowered_op_classes, py_literal, tensor_literal
+from ramiel.ops.registry import lowered_op_classes, py_literal, short_float32, tensor_literal
 
 # String tensors have no PyTorch dtype, and decoding images needs an image library.
 NOT_LOWERED = {"ImageDecoder", "RegexFullMatch", "StringConcat", "StringNormalizer", "StringSplit"}
@@ -32,3 +32,10 @@ def test_tensor_literal_keeps_empty_shapes() -> None:
     assert tensor_literal(np.array([1, 2], np.int64), "torch.int64") == (
         "torch.tensor([1, 2], dtype=torch.int64)"
     )
+
+
+def test_short_float32_spells_float32_attributes_as_written() -> None:
+    assert short_float32(float(np.float32(0.01))) == 0.01
+    assert short_float32(float(np.float32(1e-5))) == 1e-5
+    assert short_float32(0.1) == 0.1  # not a float32: unchanged
+    assert short_float32(float("inf")) == float("inf")

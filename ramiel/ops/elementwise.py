@@ -8,8 +8,6 @@ result narrowed back. A scalar constant operand is printed as a literal (`x * 0.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from xdsl.dialects.builtin import Float4E2M1FNType, IntegerType, Signedness
 from xdsl.ir import Attribute
@@ -99,6 +97,7 @@ from ramiel.ops.registry import (
     lowers,
     normalize_axis,
     py_literal,
+    short_float32,
 )
 
 # ---- helpers ------------------------------------------------------------------------------
@@ -126,12 +125,7 @@ def _num(value: float | int, is_float: bool) -> str:
     """A Python literal for a scalar: floats in their shortest float32-exact spelling."""
     if not is_float:
         return py_literal(int(value))
-    value = float(value)
-    if math.isfinite(value) and float(np.float32(value)) == value:
-        short = float(str(np.float32(value)))
-        if float(np.float32(short)) == value:
-            value = short
-    return py_literal(value)
+    return py_literal(short_float32(float(value)))
 
 
 def _attr_num(e: Emit, name: str) -> float:

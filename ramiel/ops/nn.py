@@ -49,6 +49,7 @@ from ramiel.ops.registry import (
     lowers,
     normalize_axis,
     py_literal,
+    short_float32,
 )
 
 # ---- small printing helpers ---------------------------------------------------------------
@@ -56,7 +57,7 @@ from ramiel.ops.registry import (
 
 def _f32(value: float) -> float:
     """A float32 attribute value as the short Python float it was written as (1e-05)."""
-    return float(str(np.float32(value)))
+    return short_float32(value)
 
 
 def _dims(values: tuple[int, ...]) -> str:

@@ -356,6 +356,16 @@ def py_literal(value: object) -> str:
     return repr(value)
 
 
+def short_float32(value: float) -> float:
+    """A float32 value as the shortest Python float that reads back as the same float32
+    (`1e-05`, not `9.999999747378752e-06`): how float attributes are printed. A value
+    that is not exactly a float32 is returned unchanged."""
+    if not math.isfinite(value) or float(np.float32(value)) != value:
+        return value
+    short = float(str(np.float32(value)))
+    return short if float(np.float32(short)) == value else value
+
+
 def tensor_literal(array: np.ndarray, dtype: str) -> str:
     """`torch.tensor(...)` building `array` with torch dtype `dtype`."""
     if array.size == 0:

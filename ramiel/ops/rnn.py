@@ -3,17 +3,15 @@ and `rt.lstm` (a loop over the time steps), which return every output."""
 
 from __future__ import annotations
 
-import numpy as np
-
 from ramiel.dialects.onnx_ops import GRUOp, LSTMOp, RNNOp
-from ramiel.ops.registry import Emit, Multi, Operand, Unsupported, lowers, py_literal
+from ramiel.ops.registry import Emit, Multi, Operand, Unsupported, lowers, py_literal, short_float32
 
 _DIRECTIONS = ("forward", "reverse", "bidirectional")
 
 
 def _float32(value: float) -> float:
     """A float attribute (stored as float32) with its shortest float32 spelling: 0.2."""
-    return float(str(np.float32(value)))
+    return short_float32(value)
 
 
 def _call(e: Emit, helper: str, inputs: int, outputs: int, flags: tuple[str, ...]) -> Multi:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from ramiel.dialects.onnx_ops import (
     AttentionOp,
     CausalConvWithStateOp,
@@ -11,7 +9,16 @@ from ramiel.dialects.onnx_ops import (
     RotaryEmbeddingOp,
     SwiGLUOp,
 )
-from ramiel.ops.registry import Emit, Lowered, Multi, Operand, Unsupported, lowers, py_literal
+from ramiel.ops.registry import (
+    Emit,
+    Lowered,
+    Multi,
+    Operand,
+    Unsupported,
+    lowers,
+    py_literal,
+    short_float32,
+)
 
 # ONNX TensorProto element types -> torch dtypes, for `softmax_precision`.
 _ONNX_FLOAT_DTYPES = {
@@ -24,7 +31,7 @@ _ONNX_FLOAT_DTYPES = {
 
 def _float(value: float) -> str:
     """A float attribute (stored as float32) printed as its shortest float32 form (`0.01`)."""
-    return py_literal(float(str(np.float32(value))))
+    return py_literal(short_float32(value))
 
 
 def _call(function: str, args: list[str], kwargs: dict[str, str]) -> str:
