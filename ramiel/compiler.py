@@ -25,11 +25,13 @@ from onnx import ModelProto
 from xdsl.dialects.builtin import ModuleOp, StringAttr, TensorType
 from xdsl.ir import Attribute
 
-from ramiel.codegen.python import print_python
+from ramiel.codegen.python import DEFAULT_MIN_GAIN, print_python
 from ramiel.dialects.context import ir_context
 from ramiel.dialects.dataflow import WEIGHTS_FILE_ATTR, WeightOp
 from ramiel.importer.onnx_importer import ImportConfig, import_model
 from ramiel.ops.registry import torch_dtype
+from ramiel.passes.cluster import usable_cores
+from ramiel.passes.cost_model import COST_MODELS, CostModelName
 from ramiel.tools.diagnostics import RamielError
 from ramiel.weights import (
     WeightError,
@@ -77,31 +79,54 @@ def lower(
     *,
     target: Target = "cpu",
     canonicalize: bool = True,
+    workers: int | None = 1,
+    cost_model: CostModelName = "analytic",
+    min_gain: float = DEFAULT_MIN_GAIN,
 ) -> Compilation:
-    """Import `model`, canonicalize it and print it as PyTorch code (weights stay in memory)."""
+    """Import `model`, canonicalize it, cluster it for `workers` threads (None: one per
+    core) and print it as PyTorch code; weights stay in memory."""
     if target != "cpu":
         raise RamielError(f"unknown target '{target}' (expected 'cpu')")
+    if workers is None:
+        workers = usable_cores()
+    if workers < 1:
+        raise RamielError(f"workers must be at least 1, not {workers}")
+    if cost_model not in COST_MODELS:
+        raise RamielError(
+            f"unknown cost model '{cost_model}' (expected one of: {', '.join(COST_MODELS)})"
+        )
     source = model if isinstance(model, ModelProto) else os.fspath(model)
     imported = import_model(source, ImportConfig())
     module = imported.module
+    attach_weights(module, imported.weights)
     if canonicalize:
         from ramiel.passes.canonicalize import CanonicalizePass
 
-        attach_weights(module, imported.weights)
         CanonicalizePass().apply(ir_context(), module)
+    if workers > 1:
+        from ramiel.passes.cluster import ClusterPass
+
+        ClusterPass(workers=workers, cost_model=cost_model).apply(ir_context(), module)
     module.attributes[WEIGHTS_FILE_ATTR] = StringAttr(WEIGHTS_FILE)
-    code = print_python(module, weights_file=WEIGHTS_FILE)
+    code = print_python(module, weights_file=WEIGHTS_FILE, min_gain=min_gain)
     return Compilation(module, imported.weights, code)
 
 
 def weight_tensors(compilation: Compilation) -> dict[str, torch.Tensor]:
     """The weights of a compilation as tensors of the dtypes the IR declares."""
+    return module_weight_tensors(compilation.module, compilation.weights)
+
+
+def module_weight_tensors(module: ModuleOp, store: WeightStore) -> dict[str, torch.Tensor]:
+    """The weights `module` references, from `store`, as tensors of the declared dtypes."""
     tensors: dict[str, torch.Tensor] = {}
-    for op in compilation.module.walk():
+    for op in module.walk():
         if isinstance(op, WeightOp):
             key = op.key.data
+            if key in tensors:
+                continue
             element = cast(TensorType[Attribute], op.result.type).element_type
-            array = np.ascontiguousarray(compilation.weights[key])
+            array = np.ascontiguousarray(store[key])
             if not array.flags.writeable:
                 array = array.copy()
             tensor = torch.as_tensor(array.view(storage_dtype(element)))
@@ -134,15 +159,18 @@ def compile(
     workers: int | None = None,
     target: Target = "cpu",
     canonicalize: bool = True,
+    cost_model: CostModelName = "analytic",
 ) -> CompiledModel:
     """Compile an ONNX model (a path or a `ModelProto`) into a `torch.nn.Module`.
 
     `forward(*inputs)` takes tensors in graph-input order and returns a tuple in
     graph-output order; the module's `code` attribute holds the generated source.
-    `workers` is accepted for the parallel printer and ignored by the serial one.
+    Independent ops run on `workers` threads (default: one per core) when the cost model
+    says it pays; otherwise the code is serial and says why.
     """
-    del workers
-    compilation = lower(model, target=target, canonicalize=canonicalize)
+    compilation = lower(
+        model, target=target, canonicalize=canonicalize, workers=workers, cost_model=cost_model
+    )
     return instantiate(compilation.code, weight_tensors(compilation))
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import builtins
 import keyword
 import re
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import IO, cast
@@ -29,6 +30,9 @@ from xdsl.context import Context
 from xdsl.dialects import func
 from xdsl.dialects.builtin import (
     ArrayAttr,
+    DictionaryAttr,
+    FloatAttr,
+    IntegerAttr,
     ModuleOp,
     NameLoc,
     StringAttr,
@@ -39,7 +43,8 @@ from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 from xdsl.traits import Pure
 from xdsl.utils.target import Target
 
-from ramiel.dialects.dataflow import WEIGHTS_FILE_ATTR, WeightOp
+from ramiel.dialects.dataflow import WEIGHTS_FILE_ATTR, ClusterOp, WeightOp
+from ramiel.dialects.dataflow import YieldOp as DataflowYieldOp
 from ramiel.dialects.onnx import YieldOp
 from ramiel.dialects.onnx_base import OnnxOp
 from ramiel.dialects.onnx_ops import ConstantOp
@@ -55,12 +60,33 @@ from ramiel.ops.registry import (
     py_literal,
     torch_dtype,
 )
+from ramiel.passes.cluster import SCHEDULE_ATTR
+from ramiel.passes.cost_model import given_cost
 from ramiel.tools.diagnostics import RamielError
 
 DEFAULT_WEIGHTS_FILE = "weights.safetensors"
+DEFAULT_MIN_GAIN = 1.1
+"""Parallel code is printed only when the schedule promises at least this speedup."""
 
 _RESERVED = frozenset(
-    {"torch", "F", "rt", "self", "inputs", "weights", "Path", "Model", "INPUTS", "WEIGHTS", "_"}
+    {
+        "torch",
+        "F",
+        "rt",
+        "self",
+        "inputs",
+        "weights",
+        "Path",
+        "Model",
+        "INPUTS",
+        "WEIGHTS",
+        "_",
+        "ex",
+        "workers",
+        "profile_ticks",
+        "_clock",
+        "_ticks",
+    }
     | set(dir(builtins))
 )
 
@@ -132,10 +158,34 @@ class InputSignature:
 
 
 class PythonPrinter:
-    """Prints one `func.func @main` of `onnx` ops as a PyTorch module."""
+    """Prints one `func.func @main` of `onnx` ops as a PyTorch module.
 
-    def __init__(self, module: ModuleOp, *, weights_file: str | None = None) -> None:
+    When `@main` holds `dataflow.cluster`s, each cluster becomes a method and `forward`
+    runs them on worker threads, unless the schedule's estimated gain (T1 / makespan) is
+    below `min_gain`: then the clusters' ops are printed in order as serial code, with a
+    comment saying why. `profile=True` prints serial code that records a clock tick after
+    every op (`profiled_ops` lists the ops in order) for the profiling cost model.
+    """
+
+    def __init__(
+        self,
+        module: ModuleOp,
+        *,
+        weights_file: str | None = None,
+        min_gain: float = DEFAULT_MIN_GAIN,
+        profile: bool = False,
+    ) -> None:
         self.module = module
+        self.min_gain = min_gain
+        self.profile = profile
+        self.profiled_ops: list[Operation] = []
+        """With `profile`, the op of each tick, in order."""
+        self.alias: dict[SSAValue, SSAValue] = {}
+        """Cluster arguments and results in serial code -> the values they stand for."""
+        self.weight_attributes: dict[str, str] = {}
+        """Weight key -> attribute, so a weight cloned into several clusters is loaded once."""
+        self.hoisted_exprs: dict[str, str] = {}
+        """Expression -> attribute of values built once, shared by identical clones."""
         self.weights_file = weights_file or _weights_file_of(module)
         self.names = Namer()
         self.exprs: dict[SSAValue, str] = {}
@@ -147,10 +197,16 @@ class PythonPrinter:
         self.roots: set[SSAValue] = set()
         """Values that `forward` uses (so hoisted ones among them must be built)."""
         self.frames: list[_Frame] = []
+        self.methods: list[list[str]] = []
+        """Cluster methods of parallel code."""
+        self.workers = 0
+        """Workers of parallel code (0 for serial code)."""
 
     # ---- values ---------------------------------------------------------------------
 
     def _operand(self, value: SSAValue) -> Operand:
+        value = self.alias.get(value, value)
+
         def used() -> None:
             for frame in self.frames:
                 frame.current.add(value)
@@ -168,8 +224,11 @@ class PythonPrinter:
 
     def _lower(self, op: Operation) -> _Line | None:
         if isinstance(op, WeightOp):
-            attribute = self.names.fresh(op.key.data, "w")
-            self.weights[attribute] = op.key.data
+            key = op.key.data
+            attribute = self.weight_attributes.get(key)
+            if attribute is None:
+                attribute = self.weight_attributes[key] = self.names.fresh(key, "w")
+                self.weights[attribute] = key
             self.exprs[op.result] = f"self.{attribute}"
             return None
         if isinstance(op, ConstantOp):
@@ -197,9 +256,7 @@ class PythonPrinter:
         frame.current = set()
         default = _snake(op.SCHEMA.name)
         if isinstance(lowered, str) and not emit.prelude and self._hoistable(op):
-            attribute = self.names.fresh(op.results[0].name_hint, default)
-            self.hoisted[op.results[0]] = _Hoisted(attribute, lowered, uses)
-            self.exprs[op.results[0]] = f"self.{attribute}"
+            self._hoist(op.results[0], lowered, uses, default)
             return None
         self.roots |= uses
         targets = [None if v is None else self._name_value(v, default) for v in flat_outputs]
@@ -225,8 +282,16 @@ class PythonPrinter:
             and isinstance(op.results[0].type, TensorType)
             and not op.regions
             and op.has_trait(Pure)
-            and all(self.exprs[v].startswith("self.") for v in op.operands)
+            and all(self.exprs[self.alias.get(v, v)].startswith("self.") for v in op.operands)
         )
+
+    def _hoist(self, value: SSAValue, expr: str, deps: set[SSAValue], default: str) -> None:
+        attribute = self.hoisted_exprs.get(expr)
+        if attribute is None:
+            attribute = self.names.fresh(value.name_hint, default)
+            self.hoisted_exprs[expr] = attribute
+        self.hoisted[value] = _Hoisted(attribute, expr, deps)
+        self.exprs[value] = f"self.{attribute}"
 
     def _hoist_constant(self, op: ConstantOp) -> None:
         value = op.output
@@ -237,9 +302,7 @@ class PythonPrinter:
             expr = lowering(emit, op)
         except Unsupported as error:
             raise RamielError(f"{op.name}: {error}", _where(op)) from None
-        attribute = self.names.fresh(value.name_hint, "c")
-        self.hoisted[value] = _Hoisted(attribute, cast(str, expr), set())
-        self.exprs[value] = f"self.{attribute}"
+        self._hoist(value, cast(str, expr), set(), "c")
         array = constant_value(op)
         if array is not None:
             self.constants[value] = array
@@ -249,20 +312,38 @@ class PythonPrinter:
 
     def _block_lines(self, block: Block, outputs: Sequence[SSAValue]) -> list[str]:
         """The statements of a block: one line per op, frees after last uses."""
+        ops = [op for op in block.ops if not _is_terminator(op)]
+        return self._emit(self._lower_all(ops), set(block.args), outputs)
+
+    def _lower_all(self, ops: Sequence[Operation]) -> list[_Line]:
         self.frames.append(_Frame())
         lines: list[_Line] = []
         try:
-            for op in block.ops:
-                if not _is_terminator(op):
-                    line = self._lower(op)
-                    if line is not None:
-                        lines.append(line)
+            for op in ops:
+                line = self._lower(op)
+                if line is not None:
+                    lines.append(line)
         finally:
             self.frames.pop()
-        defined: set[SSAValue] = set(block.args)
+        return lines
+
+    def _emit(
+        self,
+        lines: Sequence[_Line],
+        defined: set[SSAValue],
+        outputs: Sequence[SSAValue],
+        fetch: dict[SSAValue, str] | None = None,
+        publish: dict[SSAValue, tuple[str, int]] | None = None,
+    ) -> list[str]:
+        """Lines as text, each value deleted after its last use; values in `fetch` are got
+        from the exchange before their first use, values in `publish` put right after
+        their definition."""
+        fetch = fetch or {}
+        publish = publish or {}
+        defined = set(defined)
         for line in lines:
             defined.update(line.op.results)
-        keep = set(outputs)
+        keep = {self.alias.get(v, v) for v in outputs}
         last_use: dict[SSAValue, int] = {}
         for index, line in enumerate(lines):
             for value in line.uses:
@@ -274,16 +355,30 @@ class PythonPrinter:
             if value not in keep and not name.startswith("self."):
                 freed.setdefault(index, []).append(name)
         out: list[str] = []
+        fetched: set[SSAValue] = set()
+        for value, (key, reads) in publish.items():
+            if value not in {r for line in lines for r in line.op.results}:
+                out.append(f"ex.put({key!r}, {self.exprs[value]}, {reads})")
         for index, line in enumerate(lines):
+            for value in sorted(line.uses & fetch.keys() - fetched, key=lambda v: fetch[v]):
+                fetched.add(value)
+                out.append(f"{self.exprs[value]} = ex.get({fetch[value]!r})")
             out.extend(line.prelude)
             text = line.text
             names = sorted(set(freed.get(index, [])), key=_natural)
             if names:
                 text += f"; del {', '.join(names)}"
+            if self.profile and self.frames == []:
+                text += "; _ticks.append(_clock())"
+                self.profiled_ops.append(line.op)
             label = node_name(line.op)
             if label and label not in {self.exprs.get(r) for r in line.op.results}:
                 text += f"  # {label}"
             out.append(text)
+            for result in line.op.results:
+                if result in publish:
+                    key, reads = publish[result]
+                    out.append(f"ex.put({key!r}, {self.exprs[result]}, {reads})")
         return out
 
     def _subgraph(self, region: Region, hint: str) -> tuple[str, list[str]]:
@@ -300,6 +395,112 @@ class PythonPrinter:
         frame_lines += [f"    {line}" for line in body]
         frame_lines.append(f"    return {_tuple(results)}")
         return name, frame_lines
+
+    # ---- clusters -------------------------------------------------------------------
+
+    def _serial_reason(self, main: func.FuncOp, clusters: Sequence[ClusterOp]) -> str | None:
+        """Why the clusters are printed as serial code, or None to print them in parallel."""
+        workers = {c.worker_index for c in clusters}
+        if len(workers) < 2:
+            return "Serial: the schedule uses one worker."
+        record = main.attributes.get(SCHEDULE_ATTR)
+        if not isinstance(record, DictionaryAttr):
+            return None
+        work = _float_entry(record, "t1_us")
+        makespan = _float_entry(record, "makespan_us")
+        if work is None or makespan is None or makespan <= 0:
+            return None
+        gain = work / makespan
+        if gain >= self.min_gain:
+            return None
+        return (
+            f"Serial: on {len(workers)} workers the schedule's estimated gain is {gain:.2f}x "
+            f"(T1 {work:,.0f} us, makespan {makespan:,.0f} us), below the {self.min_gain:.2f}x "
+            "that pays for running clusters on threads."
+        )
+
+    def _serial_ops(self, block: Block) -> list[Operation]:
+        """`block`'s ops with every cluster's body inlined, in order."""
+        ops: list[Operation] = []
+        for op in block.ops:
+            if isinstance(op, ClusterOp):
+                for arg, outer in zip(op.block.args, op.inputs, strict=True):
+                    self.alias[arg] = self.alias.get(outer, outer)
+                terminator = op.block.last_op
+                assert isinstance(terminator, DataflowYieldOp)
+                for result, inner in zip(op.outputs, terminator.values, strict=True):
+                    self.alias[result] = self.alias.get(inner, inner)
+                ops.extend(o for o in op.block.ops if o is not terminator)
+            elif not _is_terminator(op):
+                ops.append(op)
+        return ops
+
+    def _parallel_forward(
+        self, block: Block, clusters: Sequence[ClusterOp], outputs: Sequence[SSAValue]
+    ) -> tuple[list[str], list[str]]:
+        """`forward`'s body and results when the clusters run on workers; one method each."""
+        readers: dict[SSAValue, int] = {}
+        for cluster in clusters:
+            for value in set(cluster.inputs):
+                readers[value] = readers.get(value, 0) + 1
+        for value in set(outputs):
+            if isinstance(value.owner, ClusterOp):
+                readers[value] = readers.get(value, 0) + 1
+        for op in block.ops:
+            if not isinstance(op, ClusterOp) and not _is_terminator(op):
+                self._lower_all([op])
+        chains: dict[int, list[str]] = {}
+        for index, cluster in enumerate(clusters):
+            method = self.names.fresh(f"_cluster_{index}")
+            chains.setdefault(cluster.worker_index, []).append(f"self.{method}")
+            self.methods.append(self._cluster_method(method, cluster, readers))
+        body = ["ex = rt.Exchange()"]
+        for arg in block.args:
+            if readers.get(arg):
+                body.append(f"ex.put({self.exprs[arg]!r}, {self.exprs[arg]}, {readers[arg]})")
+        runs = ", ".join(_tuple(chain) for _, chain in sorted(chains.items()))
+        body.append(f"self.workers.run(ex, {runs})")
+        self.workers = len(chains)
+        results: list[str] = []
+        for value in outputs:
+            if isinstance(value.owner, ClusterOp):
+                results.append(f"ex.get({self.exprs[value]!r})")
+            else:
+                self.roots.add(value)
+                results.append(self._operand(value).expr)
+        return body, results
+
+    def _cluster_method(
+        self, method: str, cluster: ClusterOp, readers: dict[SSAValue, int]
+    ) -> list[str]:
+        fetch: dict[SSAValue, str] = {}
+        for arg, outer in zip(cluster.block.args, cluster.inputs, strict=True):
+            expr = self.exprs[outer]
+            self.exprs[arg] = expr
+            if not expr.startswith("self."):
+                fetch[arg] = expr
+        terminator = cluster.block.last_op
+        assert isinstance(terminator, DataflowYieldOp)
+        ops = [op for op in cluster.block.ops if op is not terminator]
+        lines = self._lower_all(ops)
+        publish: dict[SSAValue, tuple[str, int]] = {}
+        for inner, result in zip(terminator.values, cluster.outputs, strict=True):
+            self.exprs[result] = self.exprs[inner]
+            if readers.get(result) and not self.exprs[inner].startswith("self."):
+                publish[inner] = (self.exprs[inner], readers[result])
+        for line in lines:
+            self.roots |= line.uses
+        self.roots.update(terminator.values)
+        text = self._emit(lines, set(cluster.block.args), [], fetch, publish)
+        cost = given_cost(cluster)
+        about = f", about {cost:,.0f} us" if cost is not None else ""
+        count = f"{len(lines)} op" + ("" if len(lines) == 1 else "s")
+        doc = f"Worker {cluster.worker_index}: {count}{about}."
+        return [
+            f"def {method}(self, ex: rt.Exchange) -> None:",
+            f'    """{doc}"""',
+            *[f"    {line}" for line in text],
+        ]
 
     def _needed_hoisted(self) -> set[SSAValue]:
         """The hoisted values that `forward` needs, directly or through other hoisted ones."""
@@ -332,9 +533,19 @@ class PythonPrinter:
         terminator = block.last_op
         if not isinstance(terminator, func.ReturnOp):
             raise RamielError("@main does not end in func.return")
-        body = self._block_lines(block, list(terminator.arguments))
-        self.roots.update(terminator.arguments)
-        results = [self._operand(v).expr for v in terminator.arguments]
+        outputs = list(terminator.arguments)
+        clusters = [op for op in block.ops if isinstance(op, ClusterOp)]
+        reason = self._serial_reason(main, clusters) if clusters else None
+        if clusters and reason is None:
+            body, results = self._parallel_forward(block, clusters, outputs)
+        else:
+            body = [f"# {line}" for line in textwrap.wrap(reason or "", 92)]
+            if self.profile:
+                body.append("_clock = rt.perf_counter; _ticks = self.profile_ticks = [_clock()]")
+            lines = self._lower_all(self._serial_ops(block))
+            body += self._emit(lines, set(block.args), outputs)
+            self.roots.update(self.alias.get(v, v) for v in outputs)
+            results = [self._operand(v).expr for v in outputs]
         return self._module_text(params, signatures, body, results, output_names)
 
     def _module_text(
@@ -388,15 +599,24 @@ class PythonPrinter:
             "            self.register_buffer(attribute, weights[key])",
         ]
         needed = self._needed_hoisted()
+        built: set[str] = set()
         for value, hoisted in self.hoisted.items():
-            if value in needed:
+            if value in needed and hoisted.attribute not in built:
+                built.add(hoisted.attribute)
                 w.append(f"        self.register_buffer({hoisted.attribute!r}, {hoisted.expr})")
+        if self.workers:
+            w.append(f"        self.workers = rt.Workers({self.workers})")
+        for method in self.methods:
+            w.append("")
+            w += [f"    {line}" for line in method]
         w += [
             "",
             "    def forward(self, *inputs: torch.Tensor) -> tuple[torch.Tensor, ...]:",
             f"        {_unpack(params)} = rt.check_inputs(inputs, INPUTS)",
         ]
         w += [f"        {line}" for line in body]
+        if self.profile:
+            w.append("        _ticks.append(_clock())")
         w.append(f"        return {_tuple(results)}")
         return "\n".join(w) + "\n"
 
@@ -413,7 +633,14 @@ def _snake(name: str) -> str:
 
 
 def _is_terminator(op: Operation) -> bool:
-    return isinstance(op, func.ReturnOp | YieldOp)
+    return isinstance(op, func.ReturnOp | YieldOp | DataflowYieldOp)
+
+
+def _float_entry(record: DictionaryAttr, key: str) -> float | None:
+    entry = record.data.get(key)
+    if isinstance(entry, FloatAttr | IntegerAttr):
+        return float(entry.value.data)
+    return None
 
 
 def _tuple(items: Sequence[str]) -> str:
@@ -473,9 +700,11 @@ def _weights_file_of(module: ModuleOp) -> str:
     return attr.data if isinstance(attr, StringAttr) else DEFAULT_WEIGHTS_FILE
 
 
-def print_python(module: ModuleOp, *, weights_file: str | None = None) -> str:
+def print_python(
+    module: ModuleOp, *, weights_file: str | None = None, min_gain: float = DEFAULT_MIN_GAIN
+) -> str:
     """The PyTorch module printed from `module` (see `PythonPrinter`)."""
-    return PythonPrinter(module, weights_file=weights_file).print_module()
+    return PythonPrinter(module, weights_file=weights_file, min_gain=min_gain).print_module()
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from xdsl.dialects.builtin import StringAttr
+from xdsl.dialects.builtin import I64, IntegerAttr, StringAttr
 from xdsl.ir import Attribute, Block, Dialect, Region, SSAValue
 from xdsl.irdl import (
     IRDLOperation,
     irdl_op_definition,
     lazy_traits_def,
+    opt_attr_def,
     prop_def,
     region_def,
     result_def,
@@ -82,10 +83,11 @@ class ClusterOp(IRDLOperation):
 
     Its operands are the values the cluster reads from outside, bound to the
     entry block's arguments; its results are the values it yields. A cluster
-    whose results are unused and whose ops are pure is removed by DCE.
+    whose results are unused and whose ops are pure is removed by DCE. `worker`
+    names the thread that runs it: one worker runs its clusters in block order.
 
     ```mlir
-    %y = dataflow.cluster(%x) : (tensor<4xf32>) -> tensor<4xf32> {
+    %y = dataflow.cluster(%x) {worker = 1 : i64} : (tensor<4xf32>) -> tensor<4xf32> {
     ^bb0(%a: tensor<4xf32>):
       %r = onnx.Relu(%a) : (tensor<4xf32>) -> tensor<4xf32>
       dataflow.yield %r : tensor<4xf32>
@@ -97,13 +99,28 @@ class ClusterOp(IRDLOperation):
     inputs = var_operand_def(ONNX_VALUE)
     outputs = var_result_def(ONNX_VALUE)
     body = region_def("single_block")
+    worker = opt_attr_def(IntegerAttr[I64])
     traits = traits_def(IsolatedFromAbove(), RecursiveMemoryEffect(), RecursivelySpeculatable())
     assembly_format = "`(` $inputs `)` attr-dict `:` functional-type($inputs, $outputs) $body"
 
     def __init__(
-        self, inputs: Sequence[SSAValue], result_types: Sequence[Attribute], body: Region
+        self,
+        inputs: Sequence[SSAValue],
+        result_types: Sequence[Attribute],
+        body: Region,
+        worker: int | None = None,
     ) -> None:
-        super().__init__(operands=[inputs], result_types=[result_types], regions=[body])
+        attributes: dict[str, Attribute] = {}
+        if worker is not None:
+            attributes["worker"] = IntegerAttr(worker, 64)
+        super().__init__(
+            operands=[inputs], result_types=[result_types], regions=[body], attributes=attributes
+        )
+
+    @property
+    def worker_index(self) -> int:
+        """The worker that runs this cluster (0 when unassigned)."""
+        return 0 if self.worker is None else self.worker.value.data
 
     @property
     def block(self) -> Block:

@@ -5,11 +5,14 @@ Generated modules import it as `rt` and use:
 - `InputSpec`, `check_inputs(inputs, specs)`: the run-time check of `forward`'s inputs
   (count, dtype, static dims), raising `InputError` with the input named.
 - `load_weights(path)`: the tensors of a `.safetensors` file, by key.
+- `Workers`, `Exchange`, `ClusterError`: parallel code runs its clusters on worker
+  threads and hands values between them by name (`ramiel.runtime.parallel`).
+- `perf_counter`: the clock of profiling builds.
 - helper functions for the ONNX operators that have no single PyTorch call
   (`rt.resize`, `rt.loop`, ...), one per operator family module in this package.
 
-Everything here is pure: no state is shared between calls, so one compiled module can
-run on several threads at once.
+The helpers are pure: no state is shared between calls, so one compiled module can run on
+several threads at once (a parallel module runs one call at a time on its workers).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from time import perf_counter as perf_counter
 from typing import cast
 
 import torch
@@ -28,6 +32,9 @@ from ramiel.runtime.elementwise import *  # noqa: F403
 from ramiel.runtime.image import *  # noqa: F403
 from ramiel.runtime.loss import *  # noqa: F403
 from ramiel.runtime.nn import *  # noqa: F403
+from ramiel.runtime.parallel import ClusterError as ClusterError
+from ramiel.runtime.parallel import Exchange as Exchange
+from ramiel.runtime.parallel import Workers as Workers
 from ramiel.runtime.reduce import *  # noqa: F403
 from ramiel.runtime.rnn import *  # noqa: F403
 from ramiel.runtime.signal import *  # noqa: F403

@@ -21,6 +21,7 @@ from xdsl.utils.exceptions import DiagnosticException
 from ramiel.dialects.dataflow import WeightOp
 from ramiel.dialects.onnx_base import OnnxOp
 from ramiel.importer.errors import OnnxImportError
+from ramiel.passes.cost_model import CostModelName
 from ramiel.tools.diagnostics import RamielError
 
 
@@ -69,6 +70,15 @@ def main(args: Sequence[str] | None = None) -> None:
     compile_parser.add_argument(
         "--workers", type=int, default=None, help="worker threads (default: the core count)"
     )
+    compile_parser.add_argument(
+        "--cost-model",
+        choices=["analytic", "profile"],
+        default="analytic",
+        help="op costs from FLOPs and bytes (analytic) or timed on this machine (profile)",
+    )
+    compile_parser.add_argument(
+        "--emit-dot", metavar="FILE", help="write the clustered graph as Graphviz DOT to FILE"
+    )
     compile_parser.add_argument("--target", choices=["cpu"], default="cpu")
     compile_parser.add_argument(
         "--no-canonicalize", action="store_true", help="skip constant folding and clean-ups"
@@ -83,6 +93,9 @@ def main(args: Sequence[str] | None = None) -> None:
                 Path(options.output),
                 emit_mlir=options.emit_mlir,
                 canonicalize=not options.no_canonicalize,
+                workers=options.workers,
+                cost_model=options.cost_model,
+                emit_dot=Path(options.emit_dot) if options.emit_dot else None,
             )
     except (OnnxImportError, RamielError, DiagnosticException, OSError) as error:
         print(f"ramiel: error: {error}", file=sys.stderr)
@@ -90,14 +103,25 @@ def main(args: Sequence[str] | None = None) -> None:
 
 
 def compile_model(
-    model: str, output: Path, *, emit_mlir: bool = False, canonicalize: bool = True
+    model: str,
+    output: Path,
+    *,
+    emit_mlir: bool = False,
+    canonicalize: bool = True,
+    workers: int | None = None,
+    cost_model: CostModelName = "analytic",
+    emit_dot: Path | None = None,
 ) -> None:
     """`ramiel compile`: write the generated package for `model` into `output`."""
+    from ramiel.codegen.dot import write_dot
     from ramiel.compiler import lower, write_package
 
-    compilation = lower(model, canonicalize=canonicalize)
+    compilation = lower(model, canonicalize=canonicalize, workers=workers, cost_model=cost_model)
     for path in write_package(compilation, output, emit_mlir=emit_mlir):
         print(f"wrote {path}")
+    if emit_dot is not None:
+        write_dot(compilation.module, emit_dot)
+        print(f"wrote {emit_dot}")
 
 
 if __name__ == "__main__":

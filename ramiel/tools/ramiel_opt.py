@@ -38,7 +38,7 @@ from ramiel.tools.diagnostics import (
 )
 from ramiel.weights import WeightStore
 
-PASS_FLAGS = ("canonicalize", "cse", "dce")
+PASS_FLAGS = ("canonicalize", "cse", "dce", "cluster", "clone")
 """Passes that get an mlir-opt style flag of their own."""
 
 WEIGHTS_SUFFIX = ".weights.safetensors"
@@ -136,8 +136,20 @@ class RamielOptMain(xDSLOptMain):
 
             return CanonicalizePass
 
+        def cluster_pass() -> type[ModulePass]:
+            from ramiel.passes.cluster import ClusterPass
+
+            return ClusterPass
+
+        def clone_pass() -> type[ModulePass]:
+            from ramiel.passes.clone import ClonePass
+
+            return ClonePass
+
         # Replaces xDSL's generic canonicalize: ours also folds through the op table.
         self.register_pass("canonicalize", canonicalize_pass)
+        self.register_pass("cluster", cluster_pass)
+        self.register_pass("clone", clone_pass)
 
     def register_all_targets(self) -> None:
         super().register_all_targets()

@@ -1,0 +1,136 @@
+"""The measured cost model: every op of the serial generated code timed on this machine.
+
+    ramiel-opt model.mlir -p 'cluster{workers=2 cost-model=profile}'
+
+The module is printed as serial code that reads a clock after every op, run on an example
+input (seeded random floats, zeros for integers and booleans) with the intra-op threads
+each worker will have, and each op costs the median of its times over the runs. Results
+are cached per model in `$RAMIEL_CACHE_DIR` (default `~/.cache/ramiel`), keyed by the IR
+text, the torch version and the thread count, so a second compile does not run it again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import statistics
+from collections.abc import Sequence
+from pathlib import Path
+
+import torch
+from xdsl.dialects.builtin import ModuleOp
+from xdsl.ir import Operation
+
+from ramiel.passes.cost_model import AnalyticCostModel, TableCostModel
+from ramiel.tools.diagnostics import RamielError
+
+CACHE_ENV = "RAMIEL_CACHE_DIR"
+
+
+def cache_dir() -> Path:
+    """Where measured profiles are kept."""
+    root = os.environ.get(CACHE_ENV)
+    return Path(root) if root else Path.home() / ".cache" / "ramiel"
+
+
+def example_inputs(specs: Sequence[object], seed: int = 0) -> list[torch.Tensor]:
+    """One input per `rt.InputSpec`: seeded normal floats, zeros otherwise; dynamic dims 1."""
+    generator = torch.Generator().manual_seed(seed)
+    tensors: list[torch.Tensor] = []
+    for spec in specs:
+        dtype: torch.dtype = spec.dtype
+        shape: tuple[int | None, ...] | None = spec.shape
+        dims = [1 if d is None else d for d in shape or ()]
+        if dtype.is_floating_point:
+            tensors.append(torch.randn(dims, generator=generator).to(dtype))
+        else:
+            tensors.append(torch.zeros(dims, dtype=dtype))
+    return tensors
+
+
+def profile_costs(
+    module: ModuleOp,
+    *,
+    threads: int = 1,
+    repeat: int = 10,
+    inputs: Sequence[torch.Tensor] | None = None,
+) -> dict[Operation, float]:
+    """Each op's median time in microseconds in the serial code of `module`."""
+    from ramiel.codegen.python import PythonPrinter
+    from ramiel.compiler import instantiate, module_weight_tensors
+    from ramiel.weights import WeightStore, weights_of
+
+    printer = PythonPrinter(module, profile=True)
+    code = printer.print_module()
+    ops = printer.profiled_ops
+    key = _cache_key(code, threads)
+    cached = _read_cache(key, len(ops))
+    if cached is not None:
+        return dict(zip(ops, cached, strict=True))
+    store = weights_of(module) or WeightStore({})
+    try:
+        compiled = instantiate(code, module_weight_tensors(module, store), name="profile")
+    except KeyError as error:
+        raise RamielError(f"cost-model=profile needs the model's weights: {error}") from None
+    model = compiled.model
+    if inputs is None:
+        inputs = example_inputs(model.forward.__globals__["INPUTS"])
+    previous = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    samples: list[list[float]] = [[] for _ in ops]
+    try:
+        with torch.inference_mode():
+            for run in range(repeat + 2):
+                model(*inputs)
+                ticks: list[float] = model.profile_ticks
+                if run < 2:
+                    continue  # warm-up: allocator and first-call costs
+                for index in range(len(ops)):
+                    samples[index].append((ticks[index + 1] - ticks[index]) * 1e6)
+    except Exception as error:
+        raise RamielError(
+            f"cost-model=profile: the model failed on its example input: {error}"
+        ) from None
+    finally:
+        torch.set_num_threads(previous)
+    costs = [round(statistics.median(s), 3) for s in samples]
+    _write_cache(key, costs)
+    return dict(zip(ops, costs, strict=True))
+
+
+def profile_cost_model(
+    module: ModuleOp, edge_us: float | None = None, *, threads: int = 1
+) -> TableCostModel:
+    """Measured op costs of `module`, with the analytic model for ops the profile lacks."""
+    fallback = AnalyticCostModel(edge_us)
+    return TableCostModel(profile_costs(module, threads=threads), fallback, fallback.edge_us)
+
+
+def _cache_key(code: str, threads: int) -> str:
+    digest = hashlib.sha256()
+    digest.update(code.encode())
+    digest.update(f"|torch={torch.__version__}|threads={threads}".encode())
+    return digest.hexdigest()[:32]
+
+
+def _read_cache(key: str, count: int) -> list[float] | None:
+    path = cache_dir() / "profiles" / f"{key}.json"
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, list) or len(data) != count:
+        return None
+    return [float(x) for x in data]
+
+
+def _write_cache(key: str, costs: list[float]) -> None:
+    directory = cache_dir() / "profiles"
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        tmp = directory / f".{key}.{os.getpid()}.tmp"
+        tmp.write_text(json.dumps(costs))
+        os.replace(tmp, directory / f"{key}.json")
+    except OSError:
+        pass  # A cache that cannot be written only costs a new measurement next time.
