@@ -17,21 +17,17 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import onnx
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 from ramiel.compiler import instantiate, lower, weight_tensors
-from ramiel.passes.cost_model import TableCostModel
+from ramiel.passes.cost_model import CostModelName, TableCostModel
 from ramiel.passes.profile import profile_costs
 from ramiel.passes.schedule import build_graph, critical_path, main_block
-from ramiel.testing.models import light_model_input, light_model_path
+from ramiel.testing.models import light_model_input, light_model_path, load_onnx
 
 DEFAULT_MODELS = ("inception_v1", "nasnet", "inception_v2", "resnet50", "densenet121")
 
@@ -41,9 +37,9 @@ def load(name: str) -> tuple[onnx.ModelProto, list[torch.Tensor]]:
     if name == "nasnet":
         from ramiel.testing.nasnet import nasnet_example, nasnet_input
 
-        return nasnet_example(), [torch.from_numpy(nasnet_input())]
-    model = onnx.load(str(light_model_path(name)))
-    return model, [torch.from_numpy(light_model_input(model))]
+        return nasnet_example(), [torch.as_tensor(nasnet_input())]
+    model = load_onnx(light_model_path(name))
+    return model, [torch.as_tensor(light_model_input(model))]
 
 
 def median_time(fn: Callable[[], object]) -> float:
@@ -52,7 +48,7 @@ def median_time(fn: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
-def bench(name: str, runs: int, cost_model: str) -> dict[str, float | str]:
+def bench(name: str, runs: int, cost_model: CostModelName) -> dict[str, float | str]:
     model, inputs = load(name)
     start = time.perf_counter()
     parallel = lower(model, workers=2, cost_model=cost_model)  # type: ignore[arg-type]
@@ -111,7 +107,7 @@ def _no_fallback():
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--runs", type=int, default=40, help="timed runs of each code")
     parser.add_argument("--models", nargs="+", default=list(DEFAULT_MODELS))
     parser.add_argument("--cost-model", default="profile", choices=["analytic", "profile"])

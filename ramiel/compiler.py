@@ -30,8 +30,8 @@ from ramiel.dialects.context import ir_context
 from ramiel.dialects.dataflow import WEIGHTS_FILE_ATTR, WeightOp
 from ramiel.importer.onnx_importer import ImportConfig, import_model
 from ramiel.ops.registry import torch_dtype
-from ramiel.passes.cluster import usable_cores
-from ramiel.passes.cost_model import COST_MODELS, CostModelName
+from ramiel.passes.cluster import cluster_module, make_cost_model, usable_cores
+from ramiel.passes.cost_model import COST_MODELS, CostModel, CostModelName
 from ramiel.tools.diagnostics import RamielError
 from ramiel.weights import (
     WeightError,
@@ -72,6 +72,8 @@ class Compilation:
     module: ModuleOp
     weights: WeightStore
     code: str
+    cost_model: CostModel | None = None
+    """The cost model that clustered the module (None when it was not clustered)."""
 
 
 def lower(
@@ -103,13 +105,13 @@ def lower(
         from ramiel.passes.canonicalize import CanonicalizePass
 
         CanonicalizePass().apply(ir_context(), module)
+    costs: CostModel | None = None
     if workers > 1:
-        from ramiel.passes.cluster import ClusterPass
-
-        ClusterPass(workers=workers, cost_model=cost_model).apply(ir_context(), module)
+        costs = make_cost_model(module, cost_model, None, workers)
+        cluster_module(module, costs, workers=workers)
     module.attributes[WEIGHTS_FILE_ATTR] = StringAttr(WEIGHTS_FILE)
     code = print_python(module, weights_file=WEIGHTS_FILE, min_gain=min_gain)
-    return Compilation(module, imported.weights, code)
+    return Compilation(module, imported.weights, code, costs)
 
 
 def weight_tensors(compilation: Compilation) -> dict[str, torch.Tensor]:

@@ -17,12 +17,14 @@ import os
 import statistics
 from collections.abc import Sequence
 from pathlib import Path
+from typing import cast
 
 import torch
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.ir import Operation
 
 from ramiel.passes.cost_model import AnalyticCostModel, TableCostModel
+from ramiel.runtime import InputSpec
 from ramiel.tools.diagnostics import RamielError
 
 CACHE_ENV = "RAMIEL_CACHE_DIR"
@@ -34,14 +36,13 @@ def cache_dir() -> Path:
     return Path(root) if root else Path.home() / ".cache" / "ramiel"
 
 
-def example_inputs(specs: Sequence[object], seed: int = 0) -> list[torch.Tensor]:
-    """One input per `rt.InputSpec`: seeded normal floats, zeros otherwise; dynamic dims 1."""
+def example_inputs(specs: Sequence[InputSpec], seed: int = 0) -> list[torch.Tensor]:
+    """One input per spec: seeded normal floats, zeros otherwise; dynamic dims 1."""
     generator = torch.Generator().manual_seed(seed)
     tensors: list[torch.Tensor] = []
     for spec in specs:
-        dtype: torch.dtype = spec.dtype
-        shape: tuple[int | None, ...] | None = spec.shape
-        dims = [1 if d is None else d for d in shape or ()]
+        dtype = spec.dtype
+        dims = [1 if d is None else d for d in spec.shape or ()]
         if dtype.is_floating_point:
             tensors.append(torch.randn(dims, generator=generator).to(dtype))
         else:
@@ -83,7 +84,7 @@ def profile_costs(
         with torch.inference_mode():
             for run in range(repeat + 2):
                 model(*inputs)
-                ticks: list[float] = model.profile_ticks
+                ticks = cast(list[float], model.profile_ticks)
                 if run < 2:
                     continue  # warm-up: allocator and first-call costs
                 for index in range(len(ops)):
@@ -120,9 +121,12 @@ def _read_cache(key: str, count: int) -> list[float] | None:
         data = json.loads(path.read_text())
     except (OSError, ValueError):
         return None
-    if not isinstance(data, list) or len(data) != count:
+    if not isinstance(data, list):
         return None
-    return [float(x) for x in data]
+    values = cast(list[object], data)
+    if len(values) != count or not all(isinstance(x, int | float) for x in values):
+        return None
+    return [float(cast(float, x)) for x in values]
 
 
 def _write_cache(key: str, costs: list[float]) -> None:

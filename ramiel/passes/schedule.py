@@ -14,7 +14,7 @@ always has its inputs computed or being computed).
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -508,9 +508,9 @@ def _collect_free(value: SSAValue, out: list[Operation]) -> None:
     out.append(owner)
 
 
-def _position_in(block: Block):
+def _position_in(block: Block) -> Callable[[Operation], int]:
     positions = {op: i for i, op in enumerate(block.ops)}
-    return lambda op: positions[op]
+    return positions.__getitem__
 
 
 def flatten(block: Block) -> dict[Operation, int]:

@@ -220,8 +220,9 @@ class Workers:
             previous = torch.get_num_threads()
             if previous != self.threads:
                 torch.set_num_threads(self.threads)
+            errors: list[BaseException | None] = []
             try:
-                errors = [_run_chain(chains[0], exchange) if chains else None]
+                errors.append(_run_chain(chains[0], exchange) if chains else None)
             finally:
                 errors += [done.wait() for done in dones]
                 if previous != self.threads:
@@ -242,7 +243,7 @@ def _located(error: Exception, cluster: Cluster) -> ClusterError:
     op = "?"
     tb: TracebackType | None = error.__traceback__
     while tb is not None:
-        if tb.tb_frame.f_code is code:
+        if code is not None and tb.tb_frame.f_code is code:
             line = linecache.getline(code.co_filename, tb.tb_lineno).strip()
             op = _op_of_line(line)
         tb = tb.tb_next

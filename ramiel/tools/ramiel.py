@@ -117,10 +117,17 @@ def compile_model(
     from ramiel.compiler import lower, write_package
 
     compilation = lower(model, canonicalize=canonicalize, workers=workers, cost_model=cost_model)
-    for path in write_package(compilation, output, emit_mlir=emit_mlir):
+    if emit_dot is not None:
+        write_dot(compilation.module, emit_dot, compilation.cost_model)
+    try:
+        written = write_package(compilation, output, emit_mlir=emit_mlir)
+    except RamielError:
+        if emit_dot is not None:
+            emit_dot.unlink(missing_ok=True)
+        raise
+    for path in written:
         print(f"wrote {path}")
     if emit_dot is not None:
-        write_dot(compilation.module, emit_dot)
         print(f"wrote {emit_dot}")
 
 
