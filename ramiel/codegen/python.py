@@ -443,7 +443,7 @@ class PythonPrinter:
         for cluster in clusters:
             for value in set(cluster.inputs):
                 readers[value] = readers.get(value, 0) + 1
-        for value in set(outputs):
+        for value in outputs:  # an output returned twice is read twice
             if isinstance(value.owner, ClusterOp):
                 readers[value] = readers.get(value, 0) + 1
         for op in block.ops:

@@ -112,9 +112,11 @@ class Exchange:
             if not slot.done:
                 raise _Aborted
         with self._guard:
+            if slot.reads <= 0:
+                raise RuntimeError(f"value '{name}' is read more times than it was put for")
             value = slot.value
             slot.reads -= 1
-            if slot.reads <= 0:
+            if slot.reads == 0:
                 slot.value = None
         return value
 
