@@ -106,12 +106,10 @@ def test_clustering_googlenet_keeps_every_op_once_in_topological_order(workers: 
         assert len(clusters) == 1
 
 
-def test_clustering_is_deterministic_and_idempotent() -> None:
+def test_clustering_is_deterministic() -> None:
     first = _canonical(_light("inception_v1"))
     second = _canonical(_light("inception_v1"))
     cluster_module(first, AnalyticCostModel(), workers=2)
-    cluster_module(second, AnalyticCostModel(), workers=2)
-    assert str(first) == str(second)
     cluster_module(second, AnalyticCostModel(), workers=2)
     assert str(first) == str(second)
 

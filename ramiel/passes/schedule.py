@@ -246,7 +246,55 @@ def assign_workers(graph: Graph, clusters: Sequence[Sequence[int]], workers: int
         for i in cluster:
             proc[i] = chosen
         load[chosen] += sum(graph.cost[i] for i in cluster)
+    _refine(graph, clusters, proc, workers)
     return _renumber(proc)
+
+
+def _refine(
+    graph: Graph, clusters: Sequence[Sequence[int]], proc: list[int], workers: int, passes: int = 4
+) -> None:
+    """Local search after list scheduling: move a linear cluster to another worker while
+    that shortens the simulated makespan (greedy placement cannot undo early choices)."""
+    best = simulate(graph, proc)
+    for _ in range(passes):
+        improved = False
+        for cluster in clusters:
+            if sum(graph.cost[i] for i in cluster) < graph.edge:
+                continue
+            home = proc[cluster[0]]
+            for w in range(workers):
+                if w == home:
+                    continue
+                for i in cluster:
+                    proc[i] = w
+                trial = simulate(graph, proc)
+                if trial < best - 1e-9:
+                    best, home, improved = trial, w, True
+                else:
+                    for i in cluster:
+                        proc[i] = home
+        if not improved:
+            break
+    _refine_ops(graph, proc, best)
+
+
+def _refine_ops(graph: Graph, proc: list[int], best: float, passes: int = 2) -> None:
+    """Move single ops that border another worker when that shortens the makespan."""
+    preds, succs = graph.preds, graph.succs
+    for _ in range(passes):
+        improved = False
+        for i in range(len(proc)):
+            home = proc[i]
+            others = {proc[j] for j in (*preds[i], *succs[i])} - {home}
+            for w in sorted(others):
+                proc[i] = w
+                trial = simulate(graph, proc)
+                if trial < best - 1e-9:
+                    best, home, improved = trial, w, True
+                else:
+                    proc[i] = home
+        if not improved:
+            return
 
 
 def _renumber(proc: Sequence[int]) -> list[int]:

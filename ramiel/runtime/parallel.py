@@ -153,7 +153,8 @@ class _Done:
         return self.error
 
 
-_Task = tuple[Sequence[Cluster], Exchange, _Done]
+_Task = tuple[Sequence[Cluster], Exchange, _Done, bool, bool]
+"""A chain, its exchange, its end signal, and the caller's inference and grad modes."""
 
 
 def _serve(tasks: queue.SimpleQueue[_Task | None], threads: int) -> None:
@@ -162,8 +163,10 @@ def _serve(tasks: queue.SimpleQueue[_Task | None], threads: int) -> None:
         task = tasks.get()
         if task is None:
             return
-        chain, exchange, done = task
-        done.error = _run_chain(chain, exchange)
+        chain, exchange, done, inference, grad = task
+        # Inference and grad modes are per thread: the workers take the caller's.
+        with torch.inference_mode(inference), torch.set_grad_enabled(grad):
+            done.error = _run_chain(chain, exchange)
         del task, chain, exchange
         done.finished.release()
 
@@ -215,9 +218,10 @@ class Workers:
             if not self._finalizer.alive:
                 raise RuntimeError("the workers have been shut down")
             dones: list[_Done] = []
+            modes = (torch.is_inference_mode_enabled(), torch.is_grad_enabled())
             for tasks, chain in zip(self._queues, chains[1:], strict=False):
                 done = _Done()
-                tasks.put((chain, exchange, done))
+                tasks.put((chain, exchange, done, *modes))
                 dones.append(done)
             previous = torch.get_num_threads()
             if previous != self.threads:
