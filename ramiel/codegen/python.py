@@ -184,8 +184,9 @@ class PythonPrinter:
         """Cluster arguments and results in serial code -> the values they stand for."""
         self.weight_attributes: dict[str, str] = {}
         """Weight key -> attribute, so a weight cloned into several clusters is loaded once."""
-        self.hoisted_exprs: dict[str, str] = {}
-        """Expression -> attribute of values built once, shared by identical clones."""
+        self.hoisted_exprs: dict[tuple[str, str | None], str] = {}
+        """(expression, name) -> attribute of a value built once, shared by its copies in
+        several clusters."""
         self.weights_file = weights_file or _weights_file_of(module)
         self.names = Namer()
         self.exprs: dict[SSAValue, str] = {}
@@ -286,10 +287,11 @@ class PythonPrinter:
         )
 
     def _hoist(self, value: SSAValue, expr: str, deps: set[SSAValue], default: str) -> None:
-        attribute = self.hoisted_exprs.get(expr)
+        key = (expr, value.name_hint)
+        attribute = self.hoisted_exprs.get(key)
         if attribute is None:
             attribute = self.names.fresh(value.name_hint, default)
-            self.hoisted_exprs[expr] = attribute
+            self.hoisted_exprs[key] = attribute
         self.hoisted[value] = _Hoisted(attribute, expr, deps)
         self.exprs[value] = f"self.{attribute}"
 
