@@ -1,0 +1,57 @@
+"""The measured cost model: every op of the serial code timed, cached per model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from xdsl.dialects.builtin import ModuleOp
+
+import ramiel.compiler
+from ramiel.dialects.context import ir_context
+from ramiel.dialects.dataflow import ClusterOp
+from ramiel.dialects.onnx_base import OnnxOp
+from ramiel.importer.onnx_importer import import_model
+from ramiel.passes.canonicalize import CanonicalizePass
+from ramiel.passes.cluster import ClusterPass
+from ramiel.passes.profile import CACHE_ENV, profile_costs
+from ramiel.weights import attach_weights
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "inception_block.onnx"
+
+
+def _module() -> ModuleOp:
+    imported = import_model(EXAMPLE)
+    attach_weights(imported.module, imported.weights)
+    CanonicalizePass().apply(ir_context(), imported.module)
+    return imported.module
+
+
+def test_every_op_gets_a_measured_cost_and_the_cache_is_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    module = _module()
+    costs = profile_costs(module, repeat=3)
+    work = [op for op in module.walk() if isinstance(op, OnnxOp) and op.name != "onnx.Constant"]
+    assert set(costs) == set(work)
+    assert all(cost > 0 for cost in costs.values())
+    assert len(list((tmp_path / "profiles").glob("*.json"))) == 1
+
+    def no_run(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a cached profile must not run the model again")
+
+    monkeypatch.setattr(ramiel.compiler, "instantiate", no_run)
+    again = _module()
+    cached = profile_costs(again, repeat=3)
+    assert sorted(cached.values()) == sorted(costs.values())
+
+
+def test_cluster_pass_with_the_profile_cost_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    module = _module()
+    ClusterPass(workers=2, cost_model="profile").apply(ir_context(), module)
+    assert any(isinstance(op, ClusterOp) for op in module.walk())
+    assert '"profile"' in str(module)
