@@ -25,9 +25,10 @@ import onnx
 import torch
 
 from ramiel.compiler import instantiate, lower, weight_tensors
+from ramiel.passes.cluster import main_function
 from ramiel.passes.cost_model import CostModelName, TableCostModel
 from ramiel.passes.profile import profile_costs
-from ramiel.passes.schedule import build_graph, critical_path, main_block
+from ramiel.passes.schedule import build_graph, critical_path
 from ramiel.testing.models import light_model_input, light_model_path, load_onnx
 
 DEFAULT_MODELS = ("inception_v1", "nasnet", "inception_v2", "resnet50", "densenet121")
@@ -62,8 +63,7 @@ def bench(name: str, runs: int, cost_model: CostModelName) -> dict[str, float | 
     torch.set_num_threads(1)
     try:
         costs = profile_costs(serial.module, threads=1, repeat=max(10, runs // 2))
-        block = main_block(serial.module.ops)
-        assert block is not None
+        block = main_function(serial.module).body.block
         graph = build_graph(block, TableCostModel(costs, _no_fallback(), 0.0))
         work = graph.work
         span = critical_path(graph)

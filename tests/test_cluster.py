@@ -22,7 +22,7 @@ from ramiel.importer.onnx_importer import import_model
 from ramiel.passes.canonicalize import CanonicalizePass
 from ramiel.passes.cluster import SCHEDULE_ATTR, cluster_module, main_function
 from ramiel.passes.cost_model import AnalyticCostModel, CostModel
-from ramiel.passes.schedule import CLONED_ATTR, build_graph, linear_clusters, main_block
+from ramiel.passes.schedule import CLONED_ATTR, build_graph, linear_clusters
 from ramiel.testing.models import (
     light_model_input,
     light_model_output,
@@ -68,16 +68,14 @@ def _work_ops(ops: list[Operation]) -> Counter[str]:
 def test_linear_cluster_counts_match_the_published_ones(name: str, published: int) -> None:
     """Path peeling finds as many linear clusters as the paper's reimplementation."""
     module = _canonical(_light(name))
-    block = main_block(module.ops)
-    assert block is not None
+    block = main_function(module).body.block
     assert len(linear_clusters(build_graph(block, AnalyticCostModel()))) == published
 
 
 @pytest.mark.parametrize("workers", [1, 2, 3, 8])
 def test_clustering_googlenet_keeps_every_op_once_in_topological_order(workers: int) -> None:
     module = _canonical(_light("inception_v1"))
-    block = main_block(module.ops)
-    assert block is not None
+    block = main_function(module).body.block
     before = _work_ops(list(block.ops))
     cluster_module(module, AnalyticCostModel(), workers=workers)
     module.verify()

@@ -60,7 +60,7 @@ from ramiel.ops.registry import (
     py_literal,
     torch_dtype,
 )
-from ramiel.passes.cluster import SCHEDULE_ATTR
+from ramiel.passes.cluster import SCHEDULE_ATTR, main_function
 from ramiel.passes.cost_model import given_cost
 from ramiel.tools.diagnostics import RamielError
 
@@ -519,7 +519,7 @@ class PythonPrinter:
 
     def print_module(self) -> str:
         """The generated Python module's source."""
-        main = _main_function(self.module)
+        main = main_function(self.module)
         block = main.body.block
         input_names = _string_list(main.attributes.get(INPUT_NAMES_ATTR))
         output_names = _string_list(main.attributes.get(OUTPUT_NAMES_ATTR))
@@ -685,16 +685,6 @@ def _signature(name: str, value_type: Attribute) -> InputSignature:
         kind = "sequence" if isinstance(value_type, SeqType) else "optional"
         return InputSignature(name, inner.dtype, inner.shape, kind)
     raise RamielError(f"input '{name}': type {value_type} is not supported")
-
-
-def _main_function(module: ModuleOp) -> func.FuncOp:
-    functions = [op for op in module.ops if isinstance(op, func.FuncOp)]
-    for function in functions:
-        if function.sym_name.data == "main":
-            return function
-    if len(functions) == 1:
-        return functions[0]
-    raise RamielError("the module has no func.func @main to print")
 
 
 def _weights_file_of(module: ModuleOp) -> str:

@@ -83,14 +83,14 @@ def make_cost_model(
 
 
 def main_function(module: ModuleOp) -> func.FuncOp:
-    """`func.func @main`, or the module's only function."""
+    """`func.func @main`, or the module's only function: what passes and printers work on."""
     functions = [op for op in module.ops if isinstance(op, func.FuncOp)]
     for function in functions:
         if function.sym_name.data == "main":
             return function
     if len(functions) == 1:
         return functions[0]
-    raise DiagnosticException("the module has no func.func @main to schedule")
+    raise DiagnosticException("the module has no func.func @main")
 
 
 def cluster_module(

@@ -14,11 +14,10 @@ always has its inputs computed or being computed).
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
-from xdsl.dialects import func
 from xdsl.dialects.builtin import FloatAttr, TensorType, UnitAttr, f64
 from xdsl.ir import Block, BlockArgument, Operation, OpResult, Region, SSAValue, Use
 from xdsl.traits import IsTerminator, Pure
@@ -582,12 +581,3 @@ def flatten(block: Block) -> dict[Operation, int]:
         cluster.detach()
         cluster.erase()
     return worker_of
-
-
-def main_block(module_ops: Iterable[Operation]) -> Block | None:
-    """The body of `func.func @main` (or of the only function)."""
-    functions = [op for op in module_ops if isinstance(op, func.FuncOp)]
-    for function in functions:
-        if function.sym_name.data == "main":
-            return function.body.block
-    return functions[0].body.block if len(functions) == 1 else None
