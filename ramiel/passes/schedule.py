@@ -5,17 +5,17 @@ Everything here works on the flat body of `@main` plus an assignment of ops to w
 `flatten` turns a clustered body back into that form, so that `clone` and a second
 `cluster` can run on clustered IR.
 
-The order of `@main`'s block is the global topological order. Every worker runs its ops
-in that order, so no worker ever waits for a value that a later op produces: whatever the
-assignment, there is no circular wait (the op with the smallest index among those waiting
-always has its inputs computed or being computed).
+The order of `@main`'s block is a global topological order. Inside a cluster, ops keep
+that order; clusters are placed in a topological order of their dependences, and each
+worker runs its clusters in block order. So waits always end, whatever the assignment:
+the first unfinished cluster in block order has all its inputs computed or being computed.
 """
 
 from __future__ import annotations
 
 import heapq
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 
 from xdsl.dialects.builtin import FloatAttr, TensorType, UnitAttr, f64
@@ -196,7 +196,6 @@ class Schedule:
     critical_path: float
     makespan: float = 0.0
     clones: int = 0
-    notes: list[str] = field(default_factory=lambda: list[str]())
 
 
 def assign_workers(graph: Graph, clusters: Sequence[Sequence[int]], workers: int) -> list[int]:
