@@ -402,14 +402,6 @@ def test_write_dot_leaves_no_file_on_error(mlir_context: Context, tmp_path: Path
 
 
 def test_cli_emit_dot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    try:
-        analytic = importlib.import_module("ramiel.passes.analytic_cost")
-    except ImportError as error:
-        pytest.skip(f"the analytic cost model is not available yet: {error}")
-    try:
-        analytic.load_calibration()
-    except OSError as error:
-        pytest.skip(f"the analytic cost model is not calibrated yet: {error}")
     from ramiel.tools.ramiel import main
 
     monkeypatch.chdir(REPO)

@@ -342,6 +342,7 @@ class PythonPrinter:
         their definition."""
         fetch = fetch or {}
         publish = publish or {}
+        args = defined
         defined = set(defined)
         for line in lines:
             defined.update(line.op.results)
@@ -359,7 +360,7 @@ class PythonPrinter:
         out: list[str] = []
         fetched: set[SSAValue] = set()
         for value, (key, reads) in publish.items():
-            if value not in {r for line in lines for r in line.op.results}:
+            if value not in defined or value in args:  # not computed here: put it first
                 out.append(f"ex.put({key!r}, {self.exprs[value]}, {reads})")
         for index, line in enumerate(lines):
             for value in sorted(line.uses & fetch.keys() - fetched, key=lambda v: fetch[v]):
@@ -449,8 +450,11 @@ class PythonPrinter:
             if isinstance(value.owner, ClusterOp):
                 readers[value] = readers.get(value, 0) + 1
         for op in block.ops:
-            if not isinstance(op, ClusterOp) and not _is_terminator(op):
-                self._lower_all([op])
+            if not isinstance(op, ClusterOp) and not _is_terminator(op) and self._lower_all([op]):
+                raise RamielError(
+                    f"{op.name} runs outside every dataflow.cluster of a clustered @main",
+                    _where(op),
+                )
         chains: dict[int, list[str]] = {}
         for index, cluster in enumerate(clusters):
             method = self.names.fresh(f"_cluster_{index}")

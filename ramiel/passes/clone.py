@@ -17,19 +17,12 @@ from dataclasses import dataclass
 
 from xdsl.context import Context
 from xdsl.dialects.builtin import DictionaryAttr, IntegerAttr, ModuleOp
+from xdsl.ir import Attribute
 from xdsl.passes import ModulePass
 
 from ramiel.dialects.dataflow import ClusterOp
 from ramiel.passes.cluster import SCHEDULE_ATTR, main_function, make_cost_model, schedule_attr
-from ramiel.passes.schedule import (
-    Schedule,
-    build_graph,
-    clone_cheap_producers,
-    critical_path,
-    flatten,
-    outline,
-    simulate,
-)
+from ramiel.passes.schedule import build_graph, clone_cheap_producers, flatten, measure, outline
 
 
 @dataclass(frozen=True)
@@ -55,16 +48,15 @@ class ClonePass(ModulePass):
         proc = [worker_of.get(node, 0) for node in graph.nodes]
         graph, proc, clones = clone_cheap_producers(graph, proc)
         outline(graph, proc)
-        previous = function.attributes.get(SCHEDULE_ATTR)
-        linear = 0
-        if isinstance(previous, DictionaryAttr):
-            entry = previous.data.get("linear_clusters")
-            linear = entry.value.data if isinstance(entry, IntegerAttr) else 0
-            old_clones = previous.data.get("clones")
-            if isinstance(old_clones, IntegerAttr):
-                clones += old_clones.value.data
-        result = Schedule(
-            len(set(proc)), proc, linear, graph.work, critical_path(graph), clones=clones
-        )
-        result.makespan = simulate(graph, proc)
+        linear, earlier = _recorded(function.attributes.get(SCHEDULE_ATTR))
+        result = measure(graph, proc, linear, earlier + clones)
         function.attributes[SCHEDULE_ATTR] = schedule_attr(result, model)
+
+
+def _recorded(record: Attribute | None) -> tuple[int, int]:
+    """The linear cluster and clone counts an earlier `cluster` recorded (0 if none)."""
+    counts: list[int] = []
+    for key in ("linear_clusters", "clones"):
+        entry = record.data.get(key) if isinstance(record, DictionaryAttr) else None
+        counts.append(entry.value.data if isinstance(entry, IntegerAttr) else 0)
+    return counts[0], counts[1]

@@ -47,9 +47,9 @@ from ramiel.passes.schedule import (
     build_graph,
     clone_cheap_producers,
     flatten,
+    measure,
     outline,
     schedule,
-    simulate,
 )
 
 SCHEDULE_ATTR = "dataflow.schedule"
@@ -108,21 +108,18 @@ def cluster_module(
     flatten(block)
     graph = build_graph(block, model)
     result = schedule(graph, workers)
-    proc = result.proc
     if clone and workers > 1:
-        graph, proc, result.clones = clone_cheap_producers(graph, proc)
-        result.proc = proc
-        result.makespan = simulate(graph, proc)
-    outline(graph, proc)
+        graph, proc, clones = clone_cheap_producers(graph, result.proc)
+        result = measure(graph, proc, result.linear_clusters, clones)
+    outline(graph, result.proc)
     function.attributes[SCHEDULE_ATTR] = schedule_attr(result, model)
     return result
 
 
 def schedule_attr(result: Schedule, model: CostModel) -> DictionaryAttr:
     """The `dataflow.schedule` record of `result`."""
-    used = len(set(result.proc)) if result.proc else 0
     entries: dict[str, Attribute] = {
-        "workers": IntegerAttr(max(used, 1), 64),
+        "workers": IntegerAttr(result.workers, 64),
         "linear_clusters": IntegerAttr(result.linear_clusters, 64),
         "clones": IntegerAttr(result.clones, 64),
         "t1_us": FloatAttr(round(result.work, 3), f64),

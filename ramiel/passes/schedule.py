@@ -185,17 +185,35 @@ def simulate(graph: Graph, proc: Sequence[int]) -> float:
     return end
 
 
-@dataclass
+@dataclass(frozen=True)
 class Schedule:
-    """Where each node runs, and what the model predicts for it."""
+    """Where each node runs, and what the cost model predicts for it."""
 
-    workers: int
     proc: list[int]
     linear_clusters: int
+    """Linear clusters found before merging."""
+    clones: int
     work: float
+    """T1: the cost of the graph's own ops, clones left out."""
     critical_path: float
-    makespan: float = 0.0
-    clones: int = 0
+    makespan: float
+
+    @property
+    def workers(self) -> int:
+        """The workers that run at least one op."""
+        return len(set(self.proc)) or 1
+
+
+def measure(graph: Graph, proc: list[int], linear_clusters: int, clones: int = 0) -> Schedule:
+    """The schedule `proc` of `graph` with its T1, critical path and simulated makespan."""
+    work = sum(
+        cost
+        for op, cost in zip(graph.nodes, graph.cost, strict=True)
+        if CLONED_ATTR not in op.attributes
+    )
+    return Schedule(
+        proc, linear_clusters, clones, work, critical_path(graph), simulate(graph, proc)
+    )
 
 
 def assign_workers(graph: Graph, clusters: Sequence[Sequence[int]], workers: int) -> list[int]:
@@ -306,10 +324,7 @@ def _renumber(proc: Sequence[int]) -> list[int]:
 def schedule(graph: Graph, workers: int) -> Schedule:
     """Linear clustering, then merging onto at most `workers` workers."""
     clusters = linear_clusters(graph)
-    proc = assign_workers(graph, clusters, workers)
-    result = Schedule(workers, proc, len(clusters), graph.work, critical_path(graph))
-    result.makespan = simulate(graph, proc)
-    return result
+    return measure(graph, assign_workers(graph, clusters, workers), len(clusters))
 
 
 # ---- cloning ---------------------------------------------------------------------------

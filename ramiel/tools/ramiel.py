@@ -21,7 +21,7 @@ from xdsl.utils.exceptions import DiagnosticException
 from ramiel.dialects.dataflow import WeightOp
 from ramiel.dialects.onnx_base import OnnxOp
 from ramiel.importer.errors import OnnxImportError
-from ramiel.passes.cost_model import CostModelName
+from ramiel.passes.cost_model import COST_MODELS, CostModelName
 from ramiel.tools.diagnostics import RamielError
 
 
@@ -72,7 +72,7 @@ def main(args: Sequence[str] | None = None) -> None:
     )
     compile_parser.add_argument(
         "--cost-model",
-        choices=["analytic", "profile"],
+        choices=COST_MODELS,
         default="analytic",
         help="op costs from FLOPs and bytes (analytic) or timed on this machine (profile)",
     )
