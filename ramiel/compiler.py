@@ -84,9 +84,15 @@ def lower(
     workers: int | None = 1,
     cost_model: CostModelName = "analytic",
     min_gain: float = DEFAULT_MIN_GAIN,
+    fuse: bool = True,
+    trace: bool = False,
 ) -> Compilation:
-    """Import `model`, canonicalize it, cluster it for `workers` threads (None: one per
-    core) and print it as PyTorch code; weights stay in memory."""
+    """Import `model`, canonicalize it, pick fast kernels (`fuse`), cluster it for `workers`
+    threads (None: one per core) and print it as PyTorch code; weights stay in memory.
+
+    `fuse=False` keeps the plain translation (one PyTorch call per ONNX op, NCHW), which
+    benchmarks use as the eager-PyTorch baseline. `trace=True` prints code that records
+    when each op ends (`ramiel.runtime.trace_spans`)."""
     if target != "cpu":
         raise RamielError(f"unknown target '{target}' (expected 'cpu')")
     if workers is None:
@@ -105,12 +111,16 @@ def lower(
         from ramiel.passes.canonicalize import CanonicalizePass
 
         CanonicalizePass().apply(ir_context(), module)
+    if fuse:
+        from ramiel.passes.fuse import FusePass
+
+        FusePass().apply(ir_context(), module)
     costs: CostModel | None = None
     if workers > 1:
         costs = make_cost_model(module, cost_model, None, workers)
-        cluster_module(module, costs, workers=workers)
+        cluster_module(module, costs, workers=workers, threads=usable_cores())
     module.attributes[WEIGHTS_FILE_ATTR] = StringAttr(WEIGHTS_FILE)
-    code = print_python(module, weights_file=WEIGHTS_FILE, min_gain=min_gain)
+    code = print_python(module, weights_file=WEIGHTS_FILE, min_gain=min_gain, trace=trace)
     return Compilation(module, imported.weights, code, costs)
 
 
@@ -162,16 +172,23 @@ def compile(
     target: Target = "cpu",
     canonicalize: bool = True,
     cost_model: CostModelName = "analytic",
+    fuse: bool = True,
 ) -> CompiledModel:
     """Compile an ONNX model (a path or a `ModelProto`) into a `torch.nn.Module`.
 
     `forward(*inputs)` takes tensors in graph-input order and returns a tuple in
     graph-output order; the module's `code` attribute holds the generated source.
     Independent ops run on `workers` threads (default: one per core) when the cost model
-    says it pays; otherwise the code is serial and says why.
+    says it pays; otherwise the code is serial and says why. `fuse=False` keeps the plain
+    translation (no fused oneDNN kernels, NCHW).
     """
     compilation = lower(
-        model, target=target, canonicalize=canonicalize, workers=workers, cost_model=cost_model
+        model,
+        target=target,
+        canonicalize=canonicalize,
+        workers=workers,
+        cost_model=cost_model,
+        fuse=fuse,
     )
     return instantiate(compilation.code, weight_tensors(compilation))
 

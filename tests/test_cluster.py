@@ -147,7 +147,8 @@ def test_parallel_code_of_light_models_matches_their_recorded_outputs(name: str)
 def test_compile_chooses_serial_code_for_a_chain_and_says_why() -> None:
     compilation = lower(_light("squeezenet"), workers=2)
     assert "self.workers.run" not in compilation.code
-    assert "# Serial: on 2 workers the schedule's estimated gain is" in compilation.code
+    # Every op on both cores' intra-op threads beats two workers on a chain.
+    assert "# Serial: every op on " in compilation.code
 
 
 def test_compile_with_one_worker_does_not_cluster() -> None:

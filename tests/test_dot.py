@@ -415,7 +415,7 @@ def test_cli_emit_dot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert dot.ops() and all(n in dot.node_subgraph for n in dot.ops())
     # Imported ops carry their ONNX node names.
     assert all(len(dot.label(n)) == 3 for n in dot.ops())
-    assert any(dot.label(n)[0] == "Conv" for n in dot.ops())
+    assert any(dot.label(n)[0] == "Conv+Relu" for n in dot.ops())
     assert any(dot.red(dot.nodes[n]) for n in dot.ops())
     assert dot.label("in0")[0] == "input: input"
     assert dot.label("out0")[0] == "output: probabilities"

@@ -43,7 +43,8 @@ from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 from xdsl.traits import Pure
 from xdsl.utils.target import Target
 
-from ramiel.dialects.dataflow import WEIGHTS_FILE_ATTR, ClusterOp, WeightOp
+from ramiel.dialects.dataflow import WEIGHTS_FILE_ATTR, ChannelsLastOp, ClusterOp, WeightOp
+from ramiel.dialects.dataflow import ConvOp as KernelConvOp
 from ramiel.dialects.dataflow import YieldOp as DataflowYieldOp
 from ramiel.dialects.onnx import YieldOp
 from ramiel.dialects.onnx_base import OnnxOp
@@ -86,6 +87,10 @@ _RESERVED = frozenset(
         "profile_ticks",
         "_clock",
         "_ticks",
+        "_trace",
+        "_conv",
+        "_conv_add",
+        "TRACE_NAMES",
     }
     | set(dir(builtins))
 )
@@ -165,6 +170,8 @@ class PythonPrinter:
     below `min_gain`: then the clusters' ops are printed in order as serial code, with a
     comment saying why. `profile=True` prints serial code that records a clock tick after
     every op (`profiled_ops` lists the ops in order) for the profiling cost model.
+    `trace=True` prints code (serial or parallel) that records `(worker, op index, time)`
+    after every op in `self.trace_ticks`, for `ramiel.runtime.trace_spans`.
     """
 
     def __init__(
@@ -174,8 +181,14 @@ class PythonPrinter:
         weights_file: str | None = None,
         min_gain: float = DEFAULT_MIN_GAIN,
         profile: bool = False,
+        trace: bool = False,
     ) -> None:
         self.module = module
+        self.trace = trace
+        self.traced: list[tuple[str, str]] = []
+        """With `trace`, each traced op's (name, kind), by op index."""
+        self.worker = 0
+        """The worker whose code is being printed (for trace ticks)."""
         self.min_gain = min_gain
         self.profile = profile
         self.profiled_ops: list[Operation] = []
@@ -193,6 +206,12 @@ class PythonPrinter:
         self.constants: dict[SSAValue, np.ndarray] = {}
         self.weights: dict[str, str] = {}
         """Attribute name -> weight key."""
+        self.packed: dict[str, str] = {}
+        """Attribute name -> expression of a weight packed for its oneDNN kernel."""
+        self.packed_exprs: dict[str, str] = {}
+        """Packing expression -> attribute, so a weight is packed once per geometry."""
+        self.kernels: set[str] = set()
+        """Module-level kernel aliases the code uses (`_conv`, `_conv_add`)."""
         self.hoisted: dict[SSAValue, _Hoisted] = {}
         """Values computed once, in `__init__`: constants and ops on constants only."""
         self.roots: set[SSAValue] = set()
@@ -234,6 +253,8 @@ class PythonPrinter:
             return None
         if isinstance(op, ConstantOp):
             return self._hoist_constant(op)
+        if isinstance(op, KernelConvOp | ChannelsLastOp):
+            return self._lower_kernel(op)
         if not isinstance(op, OnnxOp):
             raise RamielError(f"cannot print '{op.name}' as Python", _where(op))
         lowering = lowering_for(type(op))
@@ -275,6 +296,62 @@ class PythonPrinter:
                 )
             text = f"{targets[0]} = {lowered}"
         return _Line(op, emit.prelude, text, uses)
+
+    def _lower_kernel(self, op: KernelConvOp | ChannelsLastOp) -> _Line:
+        """The line of a `dataflow` kernel op."""
+        frame = self.frames[-1]
+        frame.current = set()
+        if isinstance(op, ChannelsLastOp):
+            expr = f"{self._operand(op.input)}.contiguous(memory_format=torch.channels_last)"
+            default = "nhwc"
+        else:
+            expr = self._conv_kernel(op)
+            default = "conv"
+        uses = frame.current
+        frame.current = set()
+        self.roots |= uses
+        target = self._name_value(op.results[0], default)
+        return _Line(op, [], f"{target} = {expr}", uses)
+
+    def _conv_kernel(self, op: KernelConvOp) -> str:
+        """`_conv(x, packed weight, bias, pads, strides, dilations, group, post-op, ...)`."""
+        x = self._operand(op.input)
+        geometry = [list(op.ints(n)) for n in ("pads", "strides", "dilations")]
+        group = op.group.value.data
+        weight = self._packed_weight(op, geometry, group)
+        bias = self._operand(op.bias).expr
+        if not isinstance(self.alias.get(op.bias, op.bias).owner, WeightOp | ConstantOp):
+            bias += ".contiguous()"  # oneDNN reads the bias densely, ignoring its strides
+        scalars = list(op.scalars)
+        activation = op.activation.data
+        conv_args = f"{weight}, {bias}, {', '.join(map(str, geometry))}, {group}"
+        if op.addend is None:
+            self.kernels.add("_conv")
+            return f"_conv({x}, {conv_args}, {activation!r}, {scalars}, '')"
+        self.kernels.add("_conv_add")
+        unary = "None" if activation == "none" else repr(activation)
+        addend = self._operand(op.addend)
+        return f"_conv_add({x}, {addend}, {conv_args}, 'add', 1.0, {unary}, {scalars}, '')"
+
+    def _packed_weight(self, op: KernelConvOp, geometry: list[list[int]], group: int) -> str:
+        """The attribute holding `op`'s weight in oneDNN's layout for this convolution,
+        packed at load time; the plain weight when it is not a constant."""
+        owner = self.alias.get(op.weight, op.weight).owner
+        if isinstance(owner, WeightOp):
+            source = f"weights[{owner.key.data!r}]"
+            hint = self.exprs[owner.result].removeprefix("self.")
+        else:
+            source = self._operand(op.weight).expr
+            if not source.startswith("self."):
+                return source
+            hint = source.removeprefix("self.")
+        shape = list(cast(TensorType[Attribute], op.input.type).get_shape())
+        expr = f"rt.pack_conv_weight({source}, {', '.join(map(str, geometry))}, {group}, {shape})"
+        attribute = self.packed_exprs.get(expr)
+        if attribute is None:
+            attribute = self.packed_exprs[expr] = self.names.fresh(f"{hint}_packed", "w")
+            self.packed[attribute] = expr
+        return f"self.{attribute}"
 
     def _hoistable(self, op: OnnxOp) -> bool:
         """Whether `op` computes a constant tensor from constants: build it once, at load time."""
@@ -362,10 +439,14 @@ class PythonPrinter:
         for value, (key, reads) in publish.items():
             if value not in defined or value in args:  # not computed here: put it first
                 out.append(f"ex.put({key!r}, {self.exprs[value]}, {reads})")
+        tick = self.trace and self.frames == []
         for index, line in enumerate(lines):
-            for value in sorted(line.uses & fetch.keys() - fetched, key=lambda v: fetch[v]):
+            waits = sorted(line.uses & fetch.keys() - fetched, key=lambda v: fetch[v])
+            for value in waits:
                 fetched.add(value)
                 out.append(f"{self.exprs[value]} = ex.get({fetch[value]!r})")
+            if waits and tick:
+                out.append(f"_trace.append(({self.worker}, -1, _clock()))")
             out.extend(line.prelude)
             text = line.text
             names = sorted(set(freed.get(index, [])), key=_natural)
@@ -375,6 +456,11 @@ class PythonPrinter:
                 text += "; _ticks.append(_clock())"
                 self.profiled_ops.append(line.op)
             label = node_name(line.op)
+            if tick:
+                results = line.op.results
+                name = label or (self.exprs.get(results[0], "") if results else "")
+                text += f"; _trace.append(({self.worker}, {len(self.traced)}, _clock()))"
+                self.traced.append((name or line.op.name, _kind(line.op)))
             if label and label not in {self.exprs.get(r) for r in line.op.results}:
                 text += f"  # {label}"
             out.append(text)
@@ -413,6 +499,17 @@ class PythonPrinter:
         makespan = _float_entry(record, "makespan_us")
         if work is None or makespan is None or makespan <= 0:
             return None
+        serial = _float_entry(record, "serial_us")
+        threads = _float_entry(record, "threads")
+        if serial is not None and threads is not None:
+            gain = serial / makespan
+            if gain >= self.min_gain:
+                return None
+            return (
+                f"Serial: every op on {threads:.0f} intra-op threads (estimated {serial:,.0f} "
+                f"us) is within {self.min_gain:.2f}x of {len(workers)} workers (makespan "
+                f"{makespan:,.0f} us), so the ops run in order."
+            )
         gain = work / makespan
         if gain >= self.min_gain:
             return None
@@ -461,6 +558,8 @@ class PythonPrinter:
             chains.setdefault(cluster.worker_index, []).append(f"self.{method}")
             self.methods.append(self._cluster_method(method, cluster, readers))
         body = ["ex = rt.Exchange()"]
+        if self.trace:
+            body.insert(0, "self.trace_ticks = []")
         for arg in block.args:
             if readers.get(arg):
                 body.append(f"ex.put({self.exprs[arg]!r}, {self.exprs[arg]}, {readers[arg]})")
@@ -488,6 +587,7 @@ class PythonPrinter:
         terminator = cluster.block.last_op
         assert isinstance(terminator, DataflowYieldOp)
         ops = [op for op in cluster.block.ops if op is not terminator]
+        self.worker = cluster.worker_index
         lines = self._lower_all(ops)
         publish: dict[SSAValue, tuple[str, int]] = {}
         for inner, result in zip(terminator.values, cluster.outputs, strict=True):
@@ -498,10 +598,18 @@ class PythonPrinter:
             self.roots |= line.uses
         self.roots.update(terminator.values)
         text = self._emit(lines, set(cluster.block.args), [], fetch, publish)
+        if self.trace:
+            text.insert(0, f"_trace.append(({self.worker}, -1, _clock()))")
+            text.insert(0, "_clock = rt.perf_counter; _trace = self.trace_ticks")
         cost = given_cost(cluster)
         about = f", about {cost:,.0f} us" if cost is not None else ""
         count = f"{len(lines)} op" + ("" if len(lines) == 1 else "s")
         doc = f"Worker {cluster.worker_index}: {count}{about}."
+        threads = cluster.thread_count
+        if threads > 1:
+            # The other workers are idle meanwhile (as scheduled): use their cores too.
+            doc = doc[:-1] + f", on {threads} intra-op threads."
+            text = [f"with rt.intra_op_threads({threads}):", *[f"    {t}" for t in text]]
         return [
             f"def {method}(self, ex: rt.Exchange) -> None:",
             f'    """{doc}"""',
@@ -548,6 +656,10 @@ class PythonPrinter:
             body = [f"# {line}" for line in textwrap.wrap(reason or "", 92)]
             if self.profile:
                 body.append("_clock = rt.perf_counter; _ticks = self.profile_ticks = [_clock()]")
+            if self.trace:
+                body.append("_clock = rt.perf_counter")
+                body.append("_trace = self.trace_ticks = [(0, -1, _clock())]")
+            self.worker = 0
             lines = self._lower_all(self._serial_ops(block))
             body += self._emit(lines, set(block.args), outputs)
             self.roots.update(self.alias.get(v, v) for v in outputs)
@@ -579,6 +691,15 @@ class PythonPrinter:
             "",
             "from ramiel import runtime as rt",
             "",
+        ]
+        if self.kernels:
+            w.append("# oneDNN convolutions with fused post-ops, on weights packed at load time")
+            if "_conv" in self.kernels:
+                w.append("_conv = torch.ops.mkldnn._convolution_pointwise")
+            if "_conv_add" in self.kernels:
+                w.append("_conv_add = torch.ops.mkldnn._convolution_pointwise.binary")
+            w.append("")
+        w += [
             "INPUTS = (",
         ]
         for s in signatures:
@@ -586,10 +707,19 @@ class PythonPrinter:
             w.append(f"    rt.InputSpec({s.name!r}, {s.dtype}, {py_literal(s.shape)}{kind}),")
         w.append(")")
         w.append("")
+        needed = self._needed_hoisted()
+        used = self.roots | {d for v in needed for d in self.hoisted[v].deps}
+        attributes = {self.exprs[v].removeprefix("self.") for v in used if v in self.exprs}
         w.append("WEIGHTS = {  # attribute: key in the weights file")
         for attribute, key in self.weights.items():
-            w.append(f"    {attribute!r}: {key!r},")
+            if attribute in attributes:
+                w.append(f"    {attribute!r}: {key!r},")
         w.append("}")
+        if self.trace:
+            w.append("")
+            w.append("TRACE_NAMES = (  # (name, kind) of each traced op, by op index")
+            w += [f"    {entry!r}," for entry in self.traced]
+            w.append(")")
         w += [
             "",
             "",
@@ -604,14 +734,20 @@ class PythonPrinter:
             "        for attribute, key in WEIGHTS.items():",
             "            self.register_buffer(attribute, weights[key])",
         ]
-        needed = self._needed_hoisted()
         built: set[str] = set()
         for value, hoisted in self.hoisted.items():
             if value in needed and hoisted.attribute not in built:
                 built.add(hoisted.attribute)
                 w.append(f"        self.register_buffer({hoisted.attribute!r}, {hoisted.expr})")
+        if self.packed:
+            w.append("        # Opaque oneDNN tensors: plain attributes, not state_dict buffers.")
+        for attribute, expr in self.packed.items():
+            w.append(f"        self.{attribute} = {expr}")
         if self.workers:
             w.append(f"        self.workers = rt.Workers({self.workers})")
+        if self.trace:
+            w.append("        self.trace_names = TRACE_NAMES")
+            w.append("        self.trace_ticks: list[tuple[int, int, float]] = []")
         for method in self.methods:
             w.append("")
             w += [f"    {line}" for line in method]
@@ -625,6 +761,15 @@ class PythonPrinter:
             w.append("        _ticks.append(_clock())")
         w.append(f"        return {_tuple(results)}")
         return "\n".join(w) + "\n"
+
+
+def _kind(op: Operation) -> str:
+    """An op's type for traces: the ONNX operator (`Conv`), else the op name."""
+    if isinstance(op, OnnxOp):
+        return op.SCHEMA.name
+    if isinstance(op, KernelConvOp):
+        return op.kind
+    return op.name
 
 
 def _natural(name: str) -> tuple[str, int]:
@@ -697,10 +842,15 @@ def _weights_file_of(module: ModuleOp) -> str:
 
 
 def print_python(
-    module: ModuleOp, *, weights_file: str | None = None, min_gain: float = DEFAULT_MIN_GAIN
+    module: ModuleOp,
+    *,
+    weights_file: str | None = None,
+    min_gain: float = DEFAULT_MIN_GAIN,
+    trace: bool = False,
 ) -> str:
     """The PyTorch module printed from `module` (see `PythonPrinter`)."""
-    return PythonPrinter(module, weights_file=weights_file, min_gain=min_gain).print_module()
+    printer = PythonPrinter(module, weights_file=weights_file, min_gain=min_gain, trace=trace)
+    return printer.print_module()
 
 
 @dataclass(frozen=True)

@@ -4,19 +4,40 @@
 * `dataflow.cluster` is an isolated single-block region with explicit inputs and
   outputs: one unit of work that a worker runs from start to end.
 * `dataflow.yield` returns a cluster's outputs.
+* `dataflow.conv` is a 2-D convolution with its activation (and an optional residual
+  addend) fused in, run as one oneDNN kernel with weights packed at load time; the
+  `fuse` pass creates it from `onnx.Conv` and what follows.
+* `dataflow.channels_last` stores a 4-D tensor channels-last (NHWC in memory). Its value
+  is its operand's: only the memory layout changes, which the following kernels prefer.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any, ClassVar, cast
 
-from xdsl.dialects.builtin import I64, IntegerAttr, StringAttr
+from xdsl.dialects.builtin import (
+    I64,
+    ArrayAttr,
+    DenseArrayBase,
+    FloatAttr,
+    IntegerAttr,
+    StringAttr,
+    TensorType,
+    i64,
+)
 from xdsl.ir import Attribute, Block, Dialect, Region, SSAValue
 from xdsl.irdl import (
     IRDLOperation,
+    ParsePropInAttrDict,
+    VarConstraint,
+    base,
     irdl_op_definition,
     lazy_traits_def,
+    operand_def,
     opt_attr_def,
+    opt_operand_def,
+    opt_prop_def,
     prop_def,
     region_def,
     result_def,
@@ -85,6 +106,8 @@ class ClusterOp(IRDLOperation):
     entry block's arguments; its results are the values it yields. A cluster
     whose results are unused and whose ops are pure is removed by DCE. `worker`
     names the thread that runs it: one worker runs its clusters in block order.
+    `threads`, when present, is how many intra-op threads its ops use (a cluster that
+    runs while every other worker is idle may use them all).
 
     ```mlir
     %y = dataflow.cluster(%x) {worker = 1 : i64} : (tensor<4xf32>) -> tensor<4xf32> {
@@ -100,6 +123,7 @@ class ClusterOp(IRDLOperation):
     outputs = var_result_def(ONNX_VALUE)
     body = region_def("single_block")
     worker = opt_attr_def(IntegerAttr[I64])
+    threads = opt_attr_def(IntegerAttr[I64])
     traits = traits_def(IsolatedFromAbove(), RecursiveMemoryEffect(), RecursivelySpeculatable())
     assembly_format = "`(` $inputs `)` attr-dict `:` functional-type($inputs, $outputs) $body"
 
@@ -121,6 +145,11 @@ class ClusterOp(IRDLOperation):
     def worker_index(self) -> int:
         """The worker that runs this cluster (0 when unassigned)."""
         return 0 if self.worker is None else self.worker.value.data
+
+    @property
+    def thread_count(self) -> int:
+        """The intra-op threads the cluster runs on (0: its worker's share of the cores)."""
+        return 0 if self.threads is None else self.threads.value.data
 
     @property
     def block(self) -> Block:
@@ -147,4 +176,161 @@ class ClusterOp(IRDLOperation):
             )
 
 
-Dataflow = Dialect("dataflow", [WeightOp, ClusterOp, YieldOp])
+ACTIVATIONS = ("none", "relu", "leaky_relu", "hardtanh", "sigmoid", "tanh")
+"""The activations `dataflow.conv` fuses, by oneDNN's post-op names; `leaky_relu` takes
+one scalar (the slope), `hardtanh` two (min, max)."""
+
+_SCALARS = {"leaky_relu": 1, "hardtanh": 2}
+_ONNX_ACTIVATIONS = {
+    "relu": "Relu",
+    "leaky_relu": "LeakyRelu",
+    "hardtanh": "Clip",
+    "sigmoid": "Sigmoid",
+    "tanh": "Tanh",
+}
+
+
+@irdl_op_definition
+class ConvOp(IRDLOperation):
+    """A 2-D convolution, plus `addend` when present, then `activation`, as one kernel.
+
+    `pads` are symmetric (top/bottom, left/right); `activation_scalars` are the
+    activation's parameters. A convolution without bias gets a zero one.
+
+    ```mlir
+    %y = dataflow.conv %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 1, 1>,
+        dilations = array<i64: 1, 1>, group = 1 : i64, activation = "relu"}
+        : (tensor<1x64x28x28xf32>, tensor<64x64x3x3xf32>, tensor<64xf32>)
+        -> tensor<1x64x28x28xf32>
+    ```
+    """
+
+    name = "dataflow.conv"
+    input = operand_def(TensorType)
+    weight = operand_def(TensorType)
+    bias = operand_def(TensorType)
+    addend = opt_operand_def(TensorType)
+    output = result_def(TensorType)
+    strides = prop_def(DenseArrayBase)
+    pads = prop_def(DenseArrayBase)
+    dilations = prop_def(DenseArrayBase)
+    group = prop_def(IntegerAttr[I64])
+    activation = prop_def(StringAttr)
+    activation_scalars = opt_prop_def(ArrayAttr[FloatAttr])
+    traits = traits_def(Pure())
+    irdl_options = (ParsePropInAttrDict(),)
+    assembly_format = (
+        "$input `,` $weight `,` $bias (`add` $addend^)? attr-dict `:` "
+        "functional-type(operands, results)"
+    )
+
+    def __init__(
+        self,
+        input: SSAValue,
+        weight: SSAValue,
+        bias: SSAValue,
+        result_type: Attribute,
+        *,
+        strides: Sequence[int],
+        pads: Sequence[int],
+        dilations: Sequence[int],
+        group: int,
+        activation: str = "none",
+        activation_scalars: Sequence[float] = (),
+        addend: SSAValue | None = None,
+    ) -> None:
+        properties: dict[str, Attribute] = {
+            "strides": DenseArrayBase.from_list(i64, strides),
+            "pads": DenseArrayBase.from_list(i64, pads),
+            "dilations": DenseArrayBase.from_list(i64, dilations),
+            "group": IntegerAttr(group, 64),
+            "activation": StringAttr(activation),
+        }
+        if activation_scalars:
+            properties["activation_scalars"] = ArrayAttr(
+                [FloatAttr(float(v), 64) for v in activation_scalars]
+            )
+        super().__init__(
+            operands=[input, weight, bias, addend],
+            result_types=[result_type],
+            properties=properties,
+        )
+
+    @property
+    def kind(self) -> str:
+        """What the kernel computes, in ONNX terms: `Conv`, `Conv+Relu`, `Conv+Add+Relu`."""
+        parts = ["Conv"]
+        if self.addend is not None:
+            parts.append("Add")
+        activation = self.activation.data
+        if activation != "none":
+            parts.append(_ONNX_ACTIVATIONS.get(activation, activation))
+        return "+".join(parts)
+
+    def ints(self, name: str) -> tuple[int, ...]:
+        """An int-array property (`strides`, `pads`, `dilations`) as a tuple."""
+        attr = self.properties[name]
+        assert isinstance(attr, DenseArrayBase)
+        return tuple(int(v) for v in cast(DenseArrayBase[Any], attr).get_values())
+
+    @property
+    def scalars(self) -> tuple[float, ...]:
+        """The activation's parameters."""
+        if self.activation_scalars is None:
+            return ()
+        return tuple(a.value.data for a in self.activation_scalars.data)
+
+    def verify_(self) -> None:
+        kind = self.activation.data
+        if kind not in ACTIVATIONS:
+            raise VerifyException(
+                f"'dataflow.conv' op activation '{kind}' is not one of {', '.join(ACTIVATIONS)}"
+            )
+        if len(self.scalars) != _SCALARS.get(kind, 0):
+            raise VerifyException(
+                f"'dataflow.conv' op activation '{kind}' takes {_SCALARS.get(kind, 0)} "
+                f"scalars, not {len(self.scalars)}"
+            )
+        for name in ("strides", "pads", "dilations"):
+            if len(self.ints(name)) != 2:
+                raise VerifyException(f"'dataflow.conv' op {name} must have 2 entries")
+        for value, what in ((self.input, "input"), (self.weight, "weight")):
+            shape = cast(TensorType[Attribute], value.type).get_shape()
+            if len(shape) != 4:
+                raise VerifyException(f"'dataflow.conv' op {what} must be 4-D, not {value.type}")
+        if self.addend is not None and self.addend.type != self.output.type:
+            raise VerifyException(
+                f"'dataflow.conv' op addend type {self.addend.type} differs from the result "
+                f"type {self.output.type}"
+            )
+
+
+@irdl_op_definition
+class ChannelsLastOp(IRDLOperation):
+    """The same 4-D tensor, stored channels-last (a copy when it is not already).
+
+    ```mlir
+    %y = dataflow.channels_last %x : tensor<1x3x224x224xf32>
+    ```
+    """
+
+    name = "dataflow.channels_last"
+    T: ClassVar = VarConstraint("T", base(TensorType))
+    input = operand_def(T)
+    output = result_def(T)
+    traits = traits_def(Pure())
+    assembly_format = "$input attr-dict `:` type($output)"
+
+    def __init__(self, input: SSAValue) -> None:
+        super().__init__(operands=[input], result_types=[input.type])
+
+    def verify_(self) -> None:
+        if self.input.type != self.output.type:
+            raise VerifyException("'dataflow.channels_last' op changes the type of its operand")
+        if len(cast(TensorType[Attribute], self.input.type).get_shape()) != 4:
+            raise VerifyException(
+                f"'dataflow.channels_last' op operand must be 4-D, not {self.input.type}"
+            )
+
+
+Dataflow = Dialect("dataflow", [WeightOp, ClusterOp, YieldOp, ConvOp, ChannelsLastOp])

@@ -746,27 +746,16 @@ def lp_norm(e: Emit, op: LpNormalizationOp) -> str:
 
 @lowers(LRNOp)
 def lrn(e: Emit, op: LRNOp) -> str:
-    """`F.local_response_norm` (odd sizes; even sizes center the window as ONNX does)."""
+    """`rt.lrn`: ONNX's channel window (centered as ONNX centers even sizes)."""
     x = e.arg(0)
     size = e.attr("size")
     if size is None:
         raise Unsupported("size is missing")
-    size = int(size)
     alpha = _f32(float(e.attr("alpha")))
     beta = _f32(float(e.attr("beta")))
     bias = _f32(float(e.attr("bias")))
-    if size % 2 == 0:
-        return (
-            f"rt.lrn_even({x}, {size}, {py_literal(alpha)}, {py_literal(beta)}, {py_literal(bias)})"
-        )
-    kwargs: list[tuple[str, str]] = []
-    if alpha != 1e-4:
-        kwargs.append(("alpha", py_literal(alpha)))
-    if beta != 0.75:
-        kwargs.append(("beta", py_literal(beta)))
-    if bias != 1.0:
-        kwargs.append(("k", py_literal(bias)))
-    return _call("F.local_response_norm", [f"{x}", str(size)], kwargs)
+    args = [f"{x}", str(int(size)), py_literal(alpha), py_literal(beta), py_literal(bias)]
+    return _call("rt.lrn", args, [])
 
 
 # ---- softmax family -----------------------------------------------------------------------

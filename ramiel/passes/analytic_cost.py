@@ -51,7 +51,8 @@ from xdsl.dialects.builtin import (
 from xdsl.ir import Attribute, Operation, SSAValue
 
 from ramiel.dialects import onnx_ops as ops
-from ramiel.dialects.dataflow import WeightOp
+from ramiel.dialects.dataflow import ChannelsLastOp, WeightOp
+from ramiel.dialects.dataflow import ConvOp as KernelConvOp
 from ramiel.dialects.onnx_base import OnnxOp
 from ramiel.dialects.onnx_types import OptType, SeqType
 
@@ -299,6 +300,17 @@ def _conv_like(weight_index: int) -> _WorkFn:
         return Work("conv_depthwise" if depthwise else "conv", flops, float(_moved(op)))
 
     return work
+
+
+def _kernel_conv(op: Operation) -> Work:
+    """`dataflow.conv`: the convolution's arithmetic; its fused post-op and addend are
+    elementwise work on the output it writes anyway."""
+    kernel = cast(KernelConvOp, op)
+    weight = _shape(kernel.weight)
+    out = _shape(kernel.output)
+    flops = 2.0 * math.prod(out) * math.prod(weight[1:]) if len(weight) == 4 else 0.0
+    depthwise = kernel.group.value.data > 1 and len(weight) == 4 and weight[1] == 1
+    return Work("conv_depthwise" if depthwise else "conv", flops, float(_moved(op)))
 
 
 def _conv_transpose(op: Operation) -> Work:
@@ -809,6 +821,8 @@ def _build_table() -> dict[type[Operation], _WorkFn]:
         WeightOp: _free,
         ops.ConstantOp: _free,
         ops.ConvOp: _conv_like(1),
+        KernelConvOp: _kernel_conv,
+        ChannelsLastOp: _copy,
         ops.ConvIntegerOp: _conv_like(1),
         ops.QLinearConvOp: _conv_like(3),
         ops.DeformConvOp: _conv_like(1),

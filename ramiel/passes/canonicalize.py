@@ -57,19 +57,26 @@ class ConstantValues:
 
     def materialize(self, array: np.ndarray, result: SSAValue, like: Operation) -> Operation:
         """An op producing `array` (typed as `result`): inline when small, else a weight."""
-        result_type = cast(TensorType[AnyDenseElement], result.type)
-        static = TensorType(result_type.element_type, list(array.shape))
+        element = cast(TensorType[AnyDenseElement], result.type).element_type
+        return self.build(array, element, result.name_hint, like)
+
+    def build(
+        self, array: np.ndarray, element: Attribute, name: str | None, like: Operation
+    ) -> Operation:
+        """An op producing `array` with element type `element`, named `name`, at `like`'s
+        location: an inline `onnx.Constant` when small, else a new weight."""
+        static = TensorType(cast(AnyDenseElement, element), list(array.shape))
         op: Operation
         if self.config.inline(array):
             op = ConstantOp.build(
                 result_types=[static], properties={"value": dense_attr(static, array, "fold")}
             )
         else:
-            key = _fresh_key(self.store, result.name_hint or "folded")
+            key = _fresh_key(self.store, name or "folded")
             self.store.add(key, np.ascontiguousarray(array))
             op = WeightOp(key, static)
         op.location = like.location
-        op.results[0].name_hint = result.name_hint
+        op.results[0].name_hint = name
         return op
 
 

@@ -16,16 +16,20 @@ threads.
 5. Outlining: each worker's ops, in block order, are cut into runs whose dependences are
    acyclic, and each run becomes a `dataflow.cluster` with explicit inputs and outputs and
    a `worker` attribute.
+6. Thread planning (`threads` > 1): a cluster that, in the simulated schedule, runs while
+   every other worker is idle gets `threads` intra-op threads (`threads` attribute), and
+   the serial alternative, every op on `threads` intra-op threads, is estimated too.
 
 `@main` records the estimate as `dataflow.schedule`: workers, linear clusters, T1 (total
 work), the critical path, the simulated makespan, clones and the cost model, in
-microseconds. The printer emits serial code when T1 / makespan is too small to pay.
+microseconds, and with `threads` > 1 the estimated serial time `serial_us`. The printer
+emits serial code when the parallel code's estimated gain over serial code is too small.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from xdsl.context import Context
 from xdsl.dialects import func
@@ -44,11 +48,13 @@ from xdsl.utils.exceptions import DiagnosticException
 from ramiel.passes.cost_model import COST_MODELS, CostModel
 from ramiel.passes.schedule import (
     Schedule,
+    ThreadPlan,
     build_graph,
     clone_cheap_producers,
     flatten,
     measure,
     outline,
+    plan_threads,
     schedule,
 )
 
@@ -99,8 +105,13 @@ def cluster_module(
     *,
     workers: int,
     clone: bool = True,
+    threads: int = 1,
 ) -> Schedule:
-    """Cluster `module`'s `@main` in place for `workers` workers; returns the schedule."""
+    """Cluster `module`'s `@main` in place for `workers` workers; returns the schedule.
+
+    With `threads` > 1, clusters that run while no other worker has work use `threads`
+    intra-op threads, and the record gets the estimated time of serial code that uses
+    them for every op (the printer picks whichever is faster)."""
     if workers < 1:
         raise DiagnosticException(f"cluster: workers must be at least 1, not {workers}")
     function = main_function(module)
@@ -111,13 +122,18 @@ def cluster_module(
     if clone and workers > 1:
         graph, proc, clones = clone_cheap_producers(graph, result.proc)
         result = measure(graph, proc, result.linear_clusters, clones)
-    outline(graph, result.proc)
-    function.attributes[SCHEDULE_ATTR] = schedule_attr(result, model)
+    plan = plan_threads(graph, result.proc, threads) if workers > 1 and threads > 1 else None
+    if plan is not None:
+        result = replace(result, makespan=plan.makespan)
+    outline(graph, result.proc, plan.threads if plan is not None else None)
+    function.attributes[SCHEDULE_ATTR] = schedule_attr(result, model, plan, threads)
     return result
 
 
-def schedule_attr(result: Schedule, model: CostModel) -> DictionaryAttr:
-    """The `dataflow.schedule` record of `result`."""
+def schedule_attr(
+    result: Schedule, model: CostModel, plan: ThreadPlan | None = None, threads: int = 1
+) -> DictionaryAttr:
+    """The `dataflow.schedule` record of `result` (and of its thread plan)."""
     entries: dict[str, Attribute] = {
         "workers": IntegerAttr(result.workers, 64),
         "linear_clusters": IntegerAttr(result.linear_clusters, 64),
@@ -128,6 +144,9 @@ def schedule_attr(result: Schedule, model: CostModel) -> DictionaryAttr:
         "edge_us": FloatAttr(round(model.edge_us, 3), f64),
         "cost_model": StringAttr(model.name),
     }
+    if plan is not None:
+        entries["threads"] = IntegerAttr(threads, 64)
+        entries["serial_us"] = FloatAttr(round(plan.serial, 3), f64)
     return DictionaryAttr(entries)
 
 
@@ -145,10 +164,14 @@ class ClusterPass(ModulePass):
     """Cost of a hand-off between threads, in microseconds (default: calibrated)."""
     clone: bool = True
     """Clone cheap producers into the workers that consume them."""
+    threads: int = 1
+    """Intra-op threads a cluster may use while the other workers are idle (1: none)."""
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         del ctx
         if self.workers < 1:
             raise DiagnosticException(f"cluster: workers must be at least 1, not {self.workers}")
         model = make_cost_model(op, self.cost_model, self.edge_cost, self.workers)
-        cluster_module(op, model, workers=self.workers, clone=self.clone)
+        if self.threads < 1:
+            raise DiagnosticException(f"cluster: threads must be at least 1, not {self.threads}")
+        cluster_module(op, model, workers=self.workers, clone=self.clone, threads=self.threads)

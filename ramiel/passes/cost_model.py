@@ -34,6 +34,21 @@ CostModelName = Literal["analytic", "profile"]
 COST_MODELS: tuple[CostModelName, ...] = ("analytic", "profile")
 
 
+INTRA_OP_EFFICIENCY = 0.92
+"""Fraction of linear speedup an op's intra-op threads reach (oneDNN convolutions at batch 1
+on this machine: 1.76x to 1.99x on 2 threads)."""
+INTRA_OP_SYNC_US = 8.0
+"""Fixed cost of splitting one op over threads: the OpenMP fork and join."""
+
+
+def intra_op_cost(cost_us: float, threads: int) -> float:
+    """The time of an op that takes `cost_us` on one thread when it runs on `threads`
+    intra-op threads: split work plus the fork/join cost, never more than one thread's."""
+    if threads <= 1:
+        return cost_us
+    return min(cost_us, cost_us / (threads * INTRA_OP_EFFICIENCY) + INTRA_OP_SYNC_US)
+
+
 def given_cost(op: Operation) -> float | None:
     """The cost an op's `dataflow.cost_us` attribute fixes, if it has one."""
     attr = op.attributes.get(COST_ATTR)

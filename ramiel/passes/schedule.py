@@ -14,17 +14,17 @@ the first unfinished cluster in block order has all its inputs computed or being
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 
-from xdsl.dialects.builtin import FloatAttr, TensorType, UnitAttr, f64
+from xdsl.dialects.builtin import FloatAttr, IntegerAttr, TensorType, UnitAttr, f64
 from xdsl.ir import Block, BlockArgument, Operation, OpResult, Region, SSAValue, Use
 from xdsl.traits import IsTerminator, Pure
 
 from ramiel.dialects.dataflow import ClusterOp, WeightOp, YieldOp
 from ramiel.dialects.onnx_ops import ConstantOp
-from ramiel.passes.cost_model import COST_ATTR, CostModel
+from ramiel.passes.cost_model import COST_ATTR, CostModel, intra_op_cost
 
 CLONED_ATTR = "dataflow.cloned"
 """Marks an op that `clone` duplicated into another worker."""
@@ -164,25 +164,70 @@ def linear_clusters(graph: Graph) -> list[list[int]]:
     return clusters
 
 
-def simulate(graph: Graph, proc: Sequence[int]) -> float:
+def simulate(graph: Graph, proc: Sequence[int], cost: Sequence[float] | None = None) -> float:
     """The makespan when processor `proc[i]` runs node i, each processor in block order,
-    and a value crossing processors arrives `edge` later."""
+    and a value crossing processors arrives `edge` later (`cost`: the nodes' costs, by
+    default the graph's)."""
+    _, finish = _timeline(graph, proc, graph.cost if cost is None else cost)
+    return max(finish, default=0.0)
+
+
+def _timeline(
+    graph: Graph, proc: Sequence[int], cost: Sequence[float]
+) -> tuple[list[float], list[float]]:
+    """Each node's simulated start and finish (see `simulate`)."""
+    begin = [0.0] * len(graph.nodes)
     finish = [0.0] * len(graph.nodes)
     ready: dict[int, float] = {}
-    preds, cost, edge = graph.preds, graph.cost, graph.edge
-    end = 0.0
+    preds, edge = graph.preds, graph.edge
     for i, p in enumerate(proc):
         start = ready.get(p, 0.0)
         for q in preds[i]:
             t = finish[q] + edge if proc[q] != p else finish[q]
             if t > start:
                 start = t
-        done = start + cost[i]
-        finish[i] = done
-        ready[p] = done
-        if done > end:
-            end = done
-    return end
+        begin[i] = start
+        finish[i] = ready[p] = start + cost[i]
+    return begin, finish
+
+
+@dataclass(frozen=True)
+class ThreadPlan:
+    """Intra-op threads on top of a schedule: runs (clusters) that the simulation shows
+    running alone use every thread, and the serial alternative uses them for every op."""
+
+    threads: dict[int, int]
+    """Node index -> intra-op threads of its run, for runs that use more than one."""
+    makespan: float
+    """The simulated makespan with those runs sped up."""
+    serial: float
+    """The estimated time of serial code with `threads` intra-op threads per op."""
+
+
+def plan_threads(graph: Graph, proc: Sequence[int], threads: int) -> ThreadPlan:
+    """Give `threads` intra-op threads to each run of `segments` during which, in the
+    simulated schedule, no other worker runs an op (a stretch of the critical path that
+    nothing can overlap: the stem of a CNN, a heavy convolution before a join)."""
+    originals = [CLONED_ATTR not in op.attributes for op in graph.nodes]
+    serial = sum(
+        intra_op_cost(c, threads) for c, own in zip(graph.cost, originals, strict=True) if own
+    )
+    if threads <= 1:
+        return ThreadPlan({}, simulate(graph, proc), serial)
+    begin, finish = _timeline(graph, proc, graph.cost)
+    busy = sorted((begin[i], finish[i], proc[i]) for i in range(len(proc)) if finish[i] > begin[i])
+    planned: dict[int, int] = {}
+    for run in segments(graph, proc):
+        worker = proc[run[0]]
+        low = min(begin[i] for i in run)
+        high = max(finish[i] for i in run)
+        alone = all(
+            p == worker or end <= low or start >= high for start, end, p in busy if start < high
+        )
+        if alone:
+            planned.update((i, threads) for i in run)
+    cost = [intra_op_cost(c, planned.get(i, 1)) for i, c in enumerate(graph.cost)]
+    return ThreadPlan(planned, simulate(graph, proc, cost), serial)
 
 
 @dataclass(frozen=True)
@@ -492,8 +537,11 @@ def _reaches(deps: list[set[int]], start: int, target: int) -> bool:
     return False
 
 
-def outline(graph: Graph, proc: Sequence[int]) -> list[ClusterOp]:
-    """Move each run of `segments` into a `dataflow.cluster` with explicit inputs and outputs.
+def outline(
+    graph: Graph, proc: Sequence[int], threads: Mapping[int, int] | None = None
+) -> list[ClusterOp]:
+    """Move each run of `segments` into a `dataflow.cluster` with explicit inputs and outputs
+    (and the intra-op `threads` that `plan_threads` gave its first node, if any).
 
     Free ops a cluster needs are cloned into it (the printer builds them once at load
     time); the originals are erased once nothing outside uses them.
@@ -532,6 +580,8 @@ def outline(graph: Graph, proc: Sequence[int]) -> list[ClusterOp]:
             body.add_op(op)
         body.add_op(YieldOp(outputs))
         cluster = ClusterOp(inputs, [v.type for v in outputs], Region(body), proc[run[0]])
+        if threads and threads.get(run[0], 1) > 1:
+            cluster.attributes["threads"] = IntegerAttr(threads[run[0]], 64)
         cluster.attributes[COST_ATTR] = FloatAttr(round(sum(graph.cost[i] for i in run), 3), f64)
         block.insert_op_before(cluster, terminator)
         for outer, inner in mapping.items():

@@ -6,8 +6,10 @@ Generated modules import it as `rt` and use:
   (count, dtype, static dims), raising `InputError` with the input named.
 - `load_weights(path)`: the tensors of a `.safetensors` file, by key.
 - `Workers`, `Exchange`, `ClusterError`: parallel code runs its clusters on worker
-  threads and hands values between them by name (`ramiel.runtime.parallel`).
-- `perf_counter`: the clock of profiling builds.
+  threads and hands values between them by name (`ramiel.runtime.parallel`);
+  `intra_op_threads(n)` runs a cluster on n intra-op threads.
+- `perf_counter`: the clock of profiling and tracing builds; `trace_spans(model)`: the op
+  spans a traced build recorded in its last call.
 - helper functions for the ONNX operators that have no single PyTorch call
   (`rt.resize`, `rt.loop`, ...), one per operator family module in this package.
 
@@ -35,10 +37,13 @@ from ramiel.runtime.nn import *  # noqa: F403
 from ramiel.runtime.parallel import ClusterError as ClusterError
 from ramiel.runtime.parallel import Exchange as Exchange
 from ramiel.runtime.parallel import Workers as Workers
+from ramiel.runtime.parallel import intra_op_threads as intra_op_threads
 from ramiel.runtime.reduce import *  # noqa: F403
 from ramiel.runtime.rnn import *  # noqa: F403
 from ramiel.runtime.signal import *  # noqa: F403
 from ramiel.runtime.tensor import *  # noqa: F403
+from ramiel.runtime.tracing import Span as Span
+from ramiel.runtime.tracing import trace_spans as trace_spans
 from ramiel.runtime.transformer import *  # noqa: F403
 
 

@@ -31,7 +31,8 @@ import queue
 import re
 import threading
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
+from contextlib import contextmanager
 from types import TracebackType
 from typing import Any
 
@@ -129,6 +130,20 @@ class Exchange:
             for slot in self._slots.values():
                 if not slot.done:
                     slot.ready.release()
+
+
+@contextmanager
+def intra_op_threads(count: int) -> Generator[None]:
+    """Run the block on `count` intra-op threads (this thread's setting), then restore it."""
+    previous = torch.get_num_threads()
+    if previous == count:
+        yield
+        return
+    torch.set_num_threads(count)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
 
 
 def threads_per_worker(workers: int) -> int:

@@ -2,6 +2,7 @@
 
     ramiel info model.onnx                  # what the model holds, as Ramiel imports it
     ramiel compile model.onnx -o out/       # out/model.py + out/weights.safetensors
+    ramiel bench model.onnx                 # latency against eager PyTorch and onnxruntime
 
 `compile` runs the whole pipeline in memory and writes a Python package directory
 whose `model.py` needs only torch and `ramiel.runtime`.
@@ -14,6 +15,7 @@ import sys
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
+from typing import cast
 
 from xdsl.dialects import func
 from xdsl.utils.exceptions import DiagnosticException
@@ -83,6 +85,16 @@ def main(args: Sequence[str] | None = None) -> None:
     compile_parser.add_argument(
         "--no-canonicalize", action="store_true", help="skip constant folding and clean-ups"
     )
+    compile_parser.add_argument(
+        "--no-fuse",
+        action="store_true",
+        help="keep the plain translation: no fused oneDNN kernels, no channels-last layout",
+    )
+    _add_bench_arguments(
+        commands.add_parser(
+            "bench", help="time a compiled model against eager PyTorch and onnxruntime"
+        )
+    )
     options = parser.parse_args(args)
     try:
         if options.command == "info":
@@ -96,7 +108,10 @@ def main(args: Sequence[str] | None = None) -> None:
                 workers=options.workers,
                 cost_model=options.cost_model,
                 emit_dot=Path(options.emit_dot) if options.emit_dot else None,
+                fuse=not options.no_fuse,
             )
+        elif options.command == "bench":
+            bench_model(options)
     except (OnnxImportError, RamielError, DiagnosticException, OSError) as error:
         print(f"ramiel: error: {error}", file=sys.stderr)
         sys.exit(1)
@@ -111,12 +126,15 @@ def compile_model(
     workers: int | None = None,
     cost_model: CostModelName = "analytic",
     emit_dot: Path | None = None,
+    fuse: bool = True,
 ) -> None:
     """`ramiel compile`: write the generated package for `model` into `output`."""
     from ramiel.codegen.dot import write_dot
     from ramiel.compiler import lower, write_package
 
-    compilation = lower(model, canonicalize=canonicalize, workers=workers, cost_model=cost_model)
+    compilation = lower(
+        model, canonicalize=canonicalize, workers=workers, cost_model=cost_model, fuse=fuse
+    )
     if emit_dot is not None:
         write_dot(compilation.module, emit_dot, compilation.cost_model)
     try:
@@ -129,6 +147,50 @@ def compile_model(
         print(f"wrote {path}")
     if emit_dot is not None:
         print(f"wrote {emit_dot}")
+
+
+def _add_bench_arguments(bench: argparse.ArgumentParser) -> None:
+    bench.add_argument("model", help="path of an .onnx file")
+    bench.add_argument(
+        "--workers", type=int, default=None, help="N: workers and threads (default: the core count)"
+    )
+    bench.add_argument("--runs", type=int, default=30, help="timed rounds (default 30)")
+    bench.add_argument("--warmup", type=int, default=3, help="untimed rounds first (default 3)")
+    bench.add_argument("--json", action="store_true", help="print one JSON object, no table")
+    bench.add_argument("--trace", metavar="FILE", help="write a traced call as a Chrome trace")
+    bench.add_argument("--plot", metavar="FILE", help="write a traced call as a Gantt chart PNG")
+    bench.add_argument(
+        "--with-torch-compile",
+        action="store_true",
+        help="also time torch.compile (inductor, freezing) of the eager module (slow to build)",
+    )
+    bench.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    bench.add_argument(
+        "--no-memory", action="store_true", help="skip the peak-memory child processes"
+    )
+
+
+def bench_model(options: argparse.Namespace) -> None:
+    """`ramiel bench`: run the benchmark and print the table (or the JSON object)."""
+    from ramiel.bench import BenchOptions, format_json, format_table, run_bench
+    from ramiel.passes.cluster import usable_cores
+
+    workers = cast(int | None, options.workers)
+    trace, plot = cast(str | None, options.trace), cast(str | None, options.plot)
+    report = run_bench(
+        BenchOptions(
+            model=Path(cast(str, options.model)),
+            workers=usable_cores() if workers is None else workers,
+            runs=cast(int, options.runs),
+            warmup=cast(int, options.warmup),
+            with_torch_compile=cast(bool, options.with_torch_compile),
+            trace=Path(trace) if trace else None,
+            plot=Path(plot) if plot else None,
+            progress=not cast(bool, options.no_progress),
+            memory=not cast(bool, options.no_memory),
+        )
+    )
+    print(format_json(report) if cast(bool, options.json) else format_table(report))
 
 
 if __name__ == "__main__":

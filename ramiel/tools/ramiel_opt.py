@@ -38,7 +38,7 @@ from ramiel.tools.diagnostics import (
 )
 from ramiel.weights import WeightStore
 
-PASS_FLAGS = ("canonicalize", "cse", "dce", "cluster", "clone")
+PASS_FLAGS = ("canonicalize", "cse", "dce", "fuse", "cluster", "clone")
 """Passes that get an mlir-opt style flag of their own."""
 
 WEIGHTS_SUFFIX = ".weights.safetensors"
@@ -146,8 +146,14 @@ class RamielOptMain(xDSLOptMain):
 
             return ClonePass
 
+        def fuse_pass() -> type[ModulePass]:
+            from ramiel.passes.fuse import FusePass
+
+            return FusePass
+
         # Replaces xDSL's generic canonicalize: ours also folds through the op table.
         self.register_pass("canonicalize", canonicalize_pass)
+        self.register_pass("fuse", fuse_pass)
         self.register_pass("cluster", cluster_pass)
         self.register_pass("clone", clone_pass)
 

@@ -1,0 +1,87 @@
+// Verifier errors of dataflow.conv and dataflow.channels_last, one per chunk, each
+// located at the op at fault.
+
+// RUN: ramiel-opt %s --split-input-file --verify-diagnostics | filecheck %s
+
+func.func @activation(%x: tensor<1x2x4x4xf32>, %w: tensor<3x2x1x1xf32>, %b: tensor<3xf32>) -> tensor<1x3x4x4xf32> {
+  // CHECK: dataflow_conv.mlir:[[# @LINE + 1]]:3: error: 'dataflow.conv' op activation 'gelu' is not one of none, relu, leaky_relu, hardtanh, sigmoid, tanh
+  %y = dataflow.conv %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64, activation = "gelu"} : (tensor<1x2x4x4xf32>, tensor<3x2x1x1xf32>, tensor<3xf32>) -> tensor<1x3x4x4xf32>
+  func.return %y : tensor<1x3x4x4xf32>
+}
+
+// -----
+
+func.func @missing_scalar(%x: tensor<1x2x4x4xf32>, %w: tensor<3x2x1x1xf32>, %b: tensor<3xf32>) -> tensor<1x3x4x4xf32> {
+  // CHECK: dataflow_conv.mlir:[[# @LINE + 1]]:3: error: 'dataflow.conv' op activation 'hardtanh' takes 2 scalars, not 1
+  %y = dataflow.conv %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64, activation = "hardtanh", activation_scalars = [6.0 : f64]} : (tensor<1x2x4x4xf32>, tensor<3x2x1x1xf32>, tensor<3xf32>) -> tensor<1x3x4x4xf32>
+  func.return %y : tensor<1x3x4x4xf32>
+}
+
+// -----
+
+func.func @extra_scalar(%x: tensor<1x2x4x4xf32>, %w: tensor<3x2x1x1xf32>, %b: tensor<3xf32>) -> tensor<1x3x4x4xf32> {
+  // CHECK: dataflow_conv.mlir:[[# @LINE + 1]]:3: error: 'dataflow.conv' op activation 'relu' takes 0 scalars, not 1
+  %y = dataflow.conv %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64, activation = "relu", activation_scalars = [0.5 : f64]} : (tensor<1x2x4x4xf32>, tensor<3x2x1x1xf32>, tensor<3xf32>) -> tensor<1x3x4x4xf32>
+  func.return %y : tensor<1x3x4x4xf32>
+}
+
+// -----
+
+func.func @strides(%x: tensor<1x2x4x4xf32>, %w: tensor<3x2x1x1xf32>, %b: tensor<3xf32>) -> tensor<1x3x4x4xf32> {
+  // CHECK: dataflow_conv.mlir:[[# @LINE + 1]]:3: error: 'dataflow.conv' op strides must have 2 entries
+  %y = dataflow.conv %x, %w, %b {strides = array<i64: 1, 1, 1>, pads = array<i64: 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64, activation = "none"} : (tensor<1x2x4x4xf32>, tensor<3x2x1x1xf32>, tensor<3xf32>) -> tensor<1x3x4x4xf32>
+  func.return %y : tensor<1x3x4x4xf32>
+}
+
+// -----
+
+// ONNX's four pads are not accepted: the kernel's pads are symmetric.
+func.func @pads(%x: tensor<1x2x4x4xf32>, %w: tensor<3x2x1x1xf32>, %b: tensor<3xf32>) -> tensor<1x3x4x4xf32> {
+  // CHECK: dataflow_conv.mlir:[[# @LINE + 1]]:3: error: 'dataflow.conv' op pads must have 2 entries
+  %y = dataflow.conv %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64, activation = "none"} : (tensor<1x2x4x4xf32>, tensor<3x2x1x1xf32>, tensor<3xf32>) -> tensor<1x3x4x4xf32>
+  func.return %y : tensor<1x3x4x4xf32>
+}
+
+// -----
+
+func.func @input_rank(%x: tensor<2x4x4xf32>, %w: tensor<3x2x1x1xf32>, %b: tensor<3xf32>) -> tensor<3x4x4xf32> {
+  // CHECK: dataflow_conv.mlir:[[# @LINE + 1]]:3: error: 'dataflow.conv' op input must be 4-D, not tensor<2x4x4xf32>
+  %y = dataflow.conv %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64, activation = "none"} : (tensor<2x4x4xf32>, tensor<3x2x1x1xf32>, tensor<3xf32>) -> tensor<3x4x4xf32>
+  func.return %y : tensor<3x4x4xf32>
+}
+
+// -----
+
+func.func @weight_rank(%x: tensor<1x2x4x4xf32>, %w: tensor<3x2x1xf32>, %b: tensor<3xf32>) -> tensor<1x3x4x4xf32> {
+  // CHECK: dataflow_conv.mlir:[[# @LINE + 1]]:3: error: 'dataflow.conv' op weight must be 4-D, not tensor<3x2x1xf32>
+  %y = dataflow.conv %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64, activation = "none"} : (tensor<1x2x4x4xf32>, tensor<3x2x1xf32>, tensor<3xf32>) -> tensor<1x3x4x4xf32>
+  func.return %y : tensor<1x3x4x4xf32>
+}
+
+// -----
+
+func.func @addend_type(%x: tensor<1x2x4x4xf32>, %w: tensor<3x2x1x1xf32>, %b: tensor<3xf32>, %r: tensor<1x3x1x1xf32>) -> tensor<1x3x4x4xf32> {
+  // CHECK: dataflow_conv.mlir:[[# @LINE + 1]]:3: error: 'dataflow.conv' op addend type tensor<1x3x1x1xf32> differs from the result type tensor<1x3x4x4xf32>
+  %y = dataflow.conv %x, %w, %b add %r {strides = array<i64: 1, 1>, pads = array<i64: 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64, activation = "relu"} : (tensor<1x2x4x4xf32>, tensor<3x2x1x1xf32>, tensor<3xf32>, tensor<1x3x1x1xf32>) -> tensor<1x3x4x4xf32>
+  func.return %y : tensor<1x3x4x4xf32>
+}
+
+// -----
+
+func.func @channels_last_rank(%x: tensor<2x4x4xf32>) -> tensor<2x4x4xf32> {
+  // CHECK: dataflow_conv.mlir:[[# @LINE + 1]]:3: error: 'dataflow.channels_last' op operand must be 4-D, not tensor<2x4x4xf32>
+  %y = dataflow.channels_last %x : tensor<2x4x4xf32>
+  func.return %y : tensor<2x4x4xf32>
+}
+
+// -----
+
+// A valid kernel, so the chunks above are known to fail for their own reason only.
+// CHECK-LABEL: func.func @valid
+// CHECK:         dataflow.conv %{{.*}}, %{{.*}}, %{{.*}} add %{{.*}} {strides = array<i64: 2, 2>, pads = array<i64: 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64, activation = "leaky_relu", activation_scalars = [1.000000e-01 : f64]}
+// CHECK:         dataflow.channels_last
+func.func @valid(%x: tensor<1x2x4x4xf32>, %w: tensor<3x2x3x3xf32>, %b: tensor<3xf32>, %r: tensor<1x3x2x2xf32>) -> tensor<1x3x2x2xf32> {
+  %y = dataflow.conv %x, %w, %b add %r {strides = array<i64: 2, 2>, pads = array<i64: 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64, activation = "leaky_relu", activation_scalars = [0.1 : f64]} : (tensor<1x2x4x4xf32>, tensor<3x2x3x3xf32>, tensor<3xf32>, tensor<1x3x2x2xf32>) -> tensor<1x3x2x2xf32>
+  %z = dataflow.channels_last %y : tensor<1x3x2x2xf32>
+  func.return %z : tensor<1x3x2x2xf32>
+}

@@ -1,0 +1,252 @@
+"""The `fuse` pass: pick fast CPU kernels for convolutions and the layout they want.
+
+    ramiel-opt --fuse model.mlir
+
+1. Every 2-D `onnx.Conv` on float32 with a constant weight (a `dataflow.weight` or an
+   `onnx.Constant`) and pads PyTorch can express becomes a `dataflow.conv`: one oneDNN
+   convolution whose weight the generated code packs once, at load time, for its input
+   shape (the kernels Inductor's freezing path calls).
+2. What follows a `dataflow.conv` that has no other user is folded into it: an `onnx.Add`
+   (or two-input `onnx.Sum`) of a tensor of the conv's own type (a residual connection)
+   becomes the conv's `addend`, then an activation (Relu, LeakyRelu, Clip with constant
+   bounds, Sigmoid, Tanh) its post-op.
+3. Layout: oneDNN and PyTorch's pooling run fastest on channels-last tensors, and
+   PyTorch ops keep the layout of their inputs. So a value is channels-last when a
+   `dataflow.conv` or `dataflow.channels_last` makes it, or an op that keeps layout
+   (elementwise ops, pooling, Concat, LRN...) makes it from channels-last operands only.
+   A `dataflow.channels_last` is placed before each conv whose input is not channels-last
+   yet, once per value: for a CNN that is one conversion, of the graph input.
+
+BatchNormalization after a Conv is already folded into its weights by canonicalization.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import cast
+
+import numpy as np
+from xdsl.context import Context
+from xdsl.dialects.builtin import Float32Type, ModuleOp, TensorType
+from xdsl.ir import Attribute, Block, Operation, SSAValue
+from xdsl.passes import ModulePass
+from xdsl.rewriter import InsertPoint, Rewriter
+from xdsl.transforms.dead_code_elimination import region_dce
+
+from ramiel.dialects import onnx_ops as onnx
+from ramiel.dialects.dataflow import ChannelsLastOp, ConvOp, WeightOp
+from ramiel.passes.canonicalize import ConstantValues
+from ramiel.passes.values import static_shape, value_of
+from ramiel.weights import WeightStore, attach_weights, weights_of
+
+_FLOAT_MAX = float(np.finfo(np.float32).max)
+
+_KEEPS_LAYOUT: tuple[type[Operation], ...] = (
+    onnx.ReluOp,
+    onnx.LeakyReluOp,
+    onnx.ClipOp,
+    onnx.SigmoidOp,
+    onnx.TanhOp,
+    onnx.AddOp,
+    onnx.SumOp,
+    onnx.SubOp,
+    onnx.MulOp,
+    onnx.DivOp,
+    onnx.MaxPoolOp,
+    onnx.AveragePoolOp,
+    onnx.ConcatOp,
+    onnx.LRNOp,
+    onnx.BatchNormalizationOp,
+    onnx.DropoutOp,
+    onnx.IdentityOp,
+)
+"""Ops whose PyTorch lowering gives channels-last results for channels-last operands."""
+
+
+@dataclass(frozen=True)
+class FusePass(ModulePass):
+    """Fuse Conv (+ Add) (+ activation) into `dataflow.conv` and lay tensors out
+    channels-last for them; see the module docstring."""
+
+    name = "fuse"
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        del ctx
+        store = weights_of(op)
+        if store is None:
+            store = WeightStore({})
+            attach_weights(op, store)
+        constants = ConstantValues(store)
+        for block in _blocks(op):
+            for conv in [o for o in block.ops if isinstance(o, onnx.ConvOp)]:
+                _to_kernel(conv, constants)
+            for kernel in [o for o in block.ops if isinstance(o, ConvOp)]:
+                _fold_users(kernel)
+            _place_channels_last(block)
+        region_dce(op.body)
+
+
+def _blocks(module: ModuleOp) -> Iterator[Block]:
+    for op in module.walk():
+        for region in op.regions:
+            yield from region.blocks
+
+
+def _is_f32(value: SSAValue, rank: int) -> bool:
+    value_type: Attribute = value.type
+    if not isinstance(value_type, TensorType):
+        return False
+    shaped = cast(TensorType[Attribute], value_type)
+    return shaped.element_type == Float32Type() and len(shaped.get_shape()) == rank
+
+
+def _ints(op: onnx.ConvOp, name: str, default: tuple[int, ...]) -> tuple[int, ...]:
+    value = op.onnx_attribute(name)
+    return default if value is None else tuple(int(v) for v in cast(tuple[int, ...], value))
+
+
+def _to_kernel(conv: onnx.ConvOp, constants: ConstantValues) -> None:
+    """Replace `conv` by a `dataflow.conv` when a oneDNN kernel can run it."""
+    if not (_is_f32(conv.X, 4) and _is_f32(conv.W, 4) and _is_f32(conv.Y, 4)):
+        return
+    if static_shape(conv.X) is None or static_shape(conv.Y) is None:
+        return
+    if not isinstance(conv.W.owner, WeightOp | onnx.ConstantOp):
+        return
+    weight_shape = static_shape(conv.W)
+    if weight_shape is None:
+        return
+    auto_pad = str(conv.onnx_attribute("auto_pad") or "NOTSET")
+    pads = _ints(conv, "pads", (0, 0, 0, 0))
+    if auto_pad == "VALID":
+        pads = (0, 0, 0, 0)
+    elif auto_pad != "NOTSET" or pads[:2] != pads[2:]:
+        return  # SAME_* and asymmetric pads stay with the plain lowering (F.pad first)
+    bias = conv.B
+    new_ops: list[Operation] = []
+    if bias is None:
+        zeros = np.zeros(weight_shape[0], np.float32)
+        hint = f"{conv.Y.name_hint}_bias" if conv.Y.name_hint else None
+        bias_op = constants.build(zeros, Float32Type(), hint, conv)
+        new_ops.append(bias_op)
+        bias = bias_op.results[0]
+    kernel = ConvOp(
+        conv.X,
+        conv.W,
+        bias,
+        conv.Y.type,
+        strides=_ints(conv, "strides", (1, 1)),
+        pads=pads[:2],
+        dilations=_ints(conv, "dilations", (1, 1)),
+        group=int(cast(int, conv.onnx_attribute("group"))),
+    )
+    kernel.location = conv.location
+    kernel.output.name_hint = conv.Y.name_hint
+    new_ops.append(kernel)
+    Rewriter.replace_op(conv, new_ops, [kernel.output])
+
+
+def _activation(op: Operation) -> tuple[str, tuple[float, ...]] | None:
+    """The oneDNN post-op that computes `op` from its first operand, if there is one."""
+    if isinstance(op, onnx.ReluOp):
+        return "relu", ()
+    if isinstance(op, onnx.SigmoidOp):
+        return "sigmoid", ()
+    if isinstance(op, onnx.TanhOp):
+        return "tanh", ()
+    if isinstance(op, onnx.LeakyReluOp):
+        return "leaky_relu", (float(cast(float, op.onnx_attribute("alpha"))),)
+    if isinstance(op, onnx.ClipOp):
+        bounds: list[float] = []
+        for bound, default in ((op.min, -_FLOAT_MAX), (op.max, _FLOAT_MAX)):
+            if bound is None:
+                bounds.append(default)
+                continue
+            array = value_of(bound)
+            if array is None or array.size != 1:
+                return None
+            bounds.append(float(array.reshape(-1)[0]))
+        return "hardtanh", (bounds[0], bounds[1])
+    return None
+
+
+def _fold_users(kernel: ConvOp) -> None:
+    """Fold into `kernel` the Add and the activation that are the sole users of its result."""
+    while kernel.output.has_one_use() and kernel.activation.data == "none":
+        user = next(iter(kernel.output.uses)).operation
+        if user.parent_block() is not kernel.parent_block() or len(user.results) != 1:
+            return
+        addend: SSAValue | None = kernel.addend
+        activation: tuple[str, tuple[float, ...]] = ("none", ())
+        if _is_sum(user) and kernel.addend is None:
+            first, second = user.operands
+            other = second if first is kernel.output else first
+            if other is kernel.output or other.type != kernel.output.type:
+                return
+            if user.results[0].type != kernel.output.type:
+                return
+            addend = other
+        else:
+            found = _activation(user)
+            if found is None or user.operands[0] is not kernel.output:
+                return
+            if user.results[0].type != kernel.output.type:
+                return
+            activation = found
+        fused = ConvOp(
+            kernel.input,
+            kernel.weight,
+            kernel.bias,
+            kernel.output.type,
+            strides=kernel.ints("strides"),
+            pads=kernel.ints("pads"),
+            dilations=kernel.ints("dilations"),
+            group=kernel.group.value.data,
+            activation=activation[0],
+            activation_scalars=activation[1],
+            addend=addend,
+        )
+        fused.location = kernel.location
+        fused.output.name_hint = user.results[0].name_hint
+        # The fused op takes the user's place: the addend is defined before it there.
+        Rewriter.insert_op(fused, InsertPoint.before(user))
+        user.results[0].replace_all_uses_with(fused.output)
+        Rewriter.erase_op(user)
+        Rewriter.erase_op(kernel)
+        kernel = fused
+
+
+def _is_sum(op: Operation) -> bool:
+    """An `onnx.Add`, or an `onnx.Sum` of two tensors (older exporters' residual add)."""
+    return isinstance(op, onnx.AddOp) or (isinstance(op, onnx.SumOp) and len(op.operands) == 2)
+
+
+def _place_channels_last(block: Block) -> None:
+    """Mark channels-last values in block order; convert each conv input that is not."""
+    channels_last: set[SSAValue] = set()
+    converted: dict[SSAValue, SSAValue] = {}
+    for op in list(block.ops):
+        if isinstance(op, ConvOp):
+            source = op.input
+            if source not in channels_last and not _is_constant(source):
+                if source not in converted:
+                    convert = ChannelsLastOp(source)
+                    convert.location = op.location
+                    if source.name_hint:
+                        convert.output.name_hint = f"{source.name_hint}_nhwc"
+                    Rewriter.insert_op(convert, InsertPoint.before(op))
+                    converted[source] = convert.output
+                    channels_last.add(convert.output)
+                op.operands[0] = converted[source]
+            channels_last.add(op.output)
+        elif isinstance(op, ChannelsLastOp):
+            channels_last.add(op.output)
+        elif isinstance(op, _KEEPS_LAYOUT):
+            spatial = [v for v in op.operands if _is_f32(v, 4) and not _is_constant(v)]
+            if spatial and all(v in channels_last for v in spatial):
+                channels_last.update(op.results)
+
+
+def _is_constant(value: SSAValue) -> bool:
+    return isinstance(value.owner, WeightOp | onnx.ConstantOp)
