@@ -55,7 +55,9 @@ def bench(name: str, runs: int, cost_model: CostModelName) -> dict[str, float | 
     start = time.perf_counter()
     lower(model, workers=2, cost_model="analytic")
     compile_s = time.perf_counter() - start
-    parallel = lower(model, workers=2, cost_model=cost_model)
+    # One intra-op thread per worker, and no serial-on-two-threads alternative: this
+    # measures inter-op parallelism alone (`ramiel bench` measures the whole plan).
+    parallel = lower(model, workers=2, cost_model=cost_model, intra_op_threads=1)
     serial = lower(model, workers=1)
     serial_model = instantiate(serial.code, weight_tensors(serial), name=f"{name}-serial")
     parallel_model = instantiate(parallel.code, weight_tensors(parallel), name=f"{name}-par")

@@ -478,7 +478,13 @@ def torch_peer(
     start = time.perf_counter()
     model = instantiate(compilation.code, weight_tensors(compilation), name=name)
     build_s = time.perf_counter() - start
-    return Peer(name, lambda: model(*tensors), lambda: torch_threads(threads), build_s)
+
+    @contextlib.contextmanager
+    def context() -> Generator[None]:
+        with torch_threads(threads), torch.inference_mode():
+            yield
+
+    return Peer(name, lambda: model(*tensors), context, build_s)
 
 
 def ort_peer(
@@ -511,8 +517,9 @@ def torch_compile_peer(eager: Compilation, tensors: Sequence[torch.Tensor], thre
 
     @contextlib.contextmanager
     def context() -> Generator[None]:
-        # Freezing must be on when inductor compiles, which is on the first call.
-        with torch_threads(threads), inductor.patch(freezing=True):
+        # Freezing must be on when inductor compiles, which is on the first call, and
+        # applies to inference graphs only: without no_grad inductor compiles for autograd.
+        with torch_threads(threads), torch.no_grad(), inductor.patch(freezing=True):
             yield
 
     start = time.perf_counter()
@@ -536,8 +543,9 @@ def check_peer(peer: Peer, reference: Sequence[np.ndarray]) -> PeerResult:
 def time_rounds(
     peers: Sequence[Peer], runs: int, warmup: int, progress: Progress
 ) -> dict[str, list[float]]:
-    """Run `warmup` then `runs` rounds; round r runs every peer once, starting with peer
-    r mod len(peers). The timed rounds' call times, in ms, by peer."""
+    """Run `warmup` then `runs` rounds; round r runs every peer twice, starting with peer
+    r mod len(peers), and times its second call: the first lets the previous peer's
+    spinning threads (OpenMP's, onnxruntime's) go idle. The timed calls, in ms, by peer."""
     samples: dict[str, list[float]] = {p.name: [] for p in peers}
     total = warmup + runs
     progress.stage("timing")
@@ -546,6 +554,7 @@ def time_rounds(
         shift = round_ % max(len(peers), 1)
         for peer in [*peers[shift:], *peers[:shift]]:
             with peer.context():
+                peer.call()
                 start = time.perf_counter()
                 peer.call()
                 elapsed = time.perf_counter() - start

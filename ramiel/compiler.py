@@ -86,13 +86,16 @@ def lower(
     min_gain: float = DEFAULT_MIN_GAIN,
     fuse: bool = True,
     trace: bool = False,
+    intra_op_threads: int | None = None,
 ) -> Compilation:
     """Import `model`, canonicalize it, pick fast kernels (`fuse`), cluster it for `workers`
     threads (None: one per core) and print it as PyTorch code; weights stay in memory.
 
     `fuse=False` keeps the plain translation (one PyTorch call per ONNX op, NCHW), which
-    benchmarks use as the eager-PyTorch baseline. `trace=True` prints code that records
-    when each op ends (`ramiel.runtime.trace_spans`)."""
+    benchmarks use as the eager-PyTorch baseline. `intra_op_threads` (default: the
+    cores) is what thread planning may give a cluster that runs alone, and serial code;
+    1 plans none, so parallel code is weighed against single-threaded serial code.
+    `trace=True` prints code that records when each op ends (`ramiel.runtime.trace_spans`)."""
     if target != "cpu":
         raise RamielError(f"unknown target '{target}' (expected 'cpu')")
     if workers is None:
@@ -118,7 +121,8 @@ def lower(
     costs: CostModel | None = None
     if workers > 1:
         costs = make_cost_model(module, cost_model, None, workers)
-        cluster_module(module, costs, workers=workers, threads=usable_cores())
+        threads = usable_cores() if intra_op_threads is None else intra_op_threads
+        cluster_module(module, costs, workers=workers, threads=threads)
     module.attributes[WEIGHTS_FILE_ATTR] = StringAttr(WEIGHTS_FILE)
     code = print_python(module, weights_file=WEIGHTS_FILE, min_gain=min_gain, trace=trace)
     return Compilation(module, imported.weights, code, costs)
