@@ -205,9 +205,10 @@ class ThreadPlan:
 
 
 def plan_threads(graph: Graph, proc: Sequence[int], threads: int) -> ThreadPlan:
-    """Give `threads` intra-op threads to each run of `segments` during which, in the
-    simulated schedule, no other worker runs an op (a stretch of the critical path that
-    nothing can overlap: the stem of a CNN, a heavy convolution before a join)."""
+    """Give `threads` intra-op threads to each op during which, in the simulated schedule,
+    no other worker runs an op (a stretch of the critical path that nothing overlaps: the
+    stem of a CNN, a heavy convolution after a join). `outline` cuts clusters where that
+    changes, so such a stretch is a cluster of its own."""
     originals = [CLONED_ATTR not in op.attributes for op in graph.nodes]
     serial = sum(
         intra_op_cost(c, threads) for c, own in zip(graph.cost, originals, strict=True) if own
@@ -215,17 +216,20 @@ def plan_threads(graph: Graph, proc: Sequence[int], threads: int) -> ThreadPlan:
     if threads <= 1:
         return ThreadPlan({}, simulate(graph, proc), serial)
     begin, finish = _timeline(graph, proc, graph.cost)
-    busy = sorted((begin[i], finish[i], proc[i]) for i in range(len(proc)) if finish[i] > begin[i])
+    order = sorted(range(len(proc)), key=lambda i: begin[i])
     planned: dict[int, int] = {}
-    for run in segments(graph, proc):
-        worker = proc[run[0]]
-        low = min(begin[i] for i in run)
-        high = max(finish[i] for i in run)
-        alone = all(
-            p == worker or end <= low or start >= high for start, end, p in busy if start < high
-        )
+    for i in range(len(proc)):
+        if intra_op_cost(graph.cost[i], threads) >= graph.cost[i]:
+            continue  # too small to split over threads
+        alone = True
+        for j in order:
+            if begin[j] >= finish[i]:
+                break
+            if proc[j] != proc[i] and finish[j] > begin[i] and finish[j] > begin[j]:
+                alone = False
+                break
         if alone:
-            planned.update((i, threads) for i in run)
+            planned[i] = threads
     cost = [intra_op_cost(c, planned.get(i, 1)) for i, c in enumerate(graph.cost)]
     return ThreadPlan(planned, simulate(graph, proc, cost), serial)
 
@@ -550,7 +554,10 @@ def outline(
     terminator = block.last_op
     assert terminator is not None
     clusters: list[ClusterOp] = []
-    for run in segments(graph, proc):
+    runs = segments(graph, proc)
+    if threads:
+        runs = [piece for run in runs for piece in _split_by_threads(run, threads)]
+    for run in runs:
         ops = [graph.nodes[i] for i in run]
         members = set(ops)
         inputs: list[SSAValue] = []
@@ -595,6 +602,18 @@ def outline(
                 op.detach()
                 op.erase()
     return clusters
+
+
+def _split_by_threads(run: list[int], threads: Mapping[int, int]) -> list[list[int]]:
+    """`run` cut where its ops' intra-op threads change; the pieces, in order, keep the
+    runs' topological order."""
+    pieces: list[list[int]] = []
+    for i in run:
+        if pieces and threads.get(pieces[-1][-1], 1) == threads.get(i, 1):
+            pieces[-1].append(i)
+        else:
+            pieces.append([i])
+    return pieces
 
 
 def _used_by(users: set[Operation], use: Use) -> bool:
