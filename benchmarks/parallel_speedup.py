@@ -24,11 +24,9 @@ from collections.abc import Callable
 import onnx
 import torch
 
+from ramiel.bench import measure_bound
 from ramiel.compiler import instantiate, lower, weight_tensors
-from ramiel.passes.cluster import main_function
-from ramiel.passes.cost_model import CostModelName, TableCostModel
-from ramiel.passes.profile import profile_costs
-from ramiel.passes.schedule import build_graph, critical_path
+from ramiel.passes.cost_model import CostModelName
 from ramiel.testing.models import light_model_input, light_model_path, load_onnx
 
 DEFAULT_MODELS = ("inception_v1", "nasnet", "inception_v2", "resnet50", "densenet121")
@@ -59,17 +57,13 @@ def bench(name: str, runs: int, cost_model: CostModelName) -> dict[str, float | 
     # measures inter-op parallelism alone (`ramiel bench` measures the whole plan).
     parallel = lower(model, workers=2, cost_model=cost_model, intra_op_threads=1)
     serial = lower(model, workers=1)
-    serial_model = instantiate(serial.code, weight_tensors(serial), name=f"{name}-serial")
-    parallel_model = instantiate(parallel.code, weight_tensors(parallel), name=f"{name}-par")
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
-        costs = profile_costs(serial.module, threads=1, repeat=max(10, runs // 2))
-        block = main_function(serial.module).body.block
-        graph = build_graph(block, TableCostModel(costs, _no_fallback(), 0.0))
-        work = graph.work
-        span = critical_path(graph)
-        bound = work / max(work / 2, span)
+        # Loaded on 1 thread: serial code packs its oneDNN weights for the load-time threads.
+        serial_model = instantiate(serial.code, weight_tensors(serial), name=f"{name}-serial")
+        parallel_model = instantiate(parallel.code, weight_tensors(parallel), name=f"{name}-par")
+        bound = measure_bound(serial, 2, inputs, repeat=max(10, runs // 2))
         serial_times: list[float] = []
         parallel_times: list[float] = []
         with torch.inference_mode():
@@ -86,28 +80,16 @@ def bench(name: str, runs: int, cost_model: CostModelName) -> dict[str, float | 
     mode = "parallel" if "self.workers.run" in parallel.code else "serial"
     return {
         "model": name,
-        "ops": str(len(graph.nodes)),
+        "ops": str(bound.ops),
         "code": mode,
         "serial_ms": s,
         "parallel_ms": p,
         "speedup": s / p,
-        "bound": bound,
-        "of_bound": (s / p) / bound,
-        "t1_tinf": work / span if span else 1.0,
+        "bound": bound.speedup,
+        "of_bound": (s / p) / bound.speedup,
+        "t1_tinf": bound.t1_ms / bound.tinf_ms if bound.tinf_ms else 1.0,
         "compile_s": compile_s,
     }
-
-
-def _no_fallback():
-    from ramiel.passes.cost_model import CostModel
-
-    class Zero(CostModel):
-        name = "zero"
-
-        def estimate(self, op: object) -> float:
-            return 0.0
-
-    return Zero(0.0)
 
 
 def main() -> None:

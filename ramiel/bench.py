@@ -39,7 +39,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Generator, Mapping, Sequence
+from collections.abc import Callable, Generator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,10 +48,9 @@ from typing import IO, Any, cast
 import numpy as np
 import torch
 from onnx import ModelProto, TensorProto, helper
-from xdsl.ir import Operation
 
 from ramiel.compiler import Compilation, instantiate, lower, weight_tensors
-from ramiel.passes.cost_model import CostModel
+from ramiel.passes.cost_model import TableCostModel
 from ramiel.runtime.tracing import Span
 from ramiel.tools.diagnostics import RamielError
 
@@ -474,9 +473,11 @@ def torch_threads(threads: int) -> Generator[None]:
 def torch_peer(
     name: str, compilation: Compilation, tensors: Sequence[torch.Tensor], threads: int
 ) -> Peer:
-    """A peer running generated code with `threads` torch threads."""
+    """A peer running generated code with `threads` torch threads (also while it loads:
+    serial code packs its oneDNN weights for the threads it is loaded with)."""
     start = time.perf_counter()
-    model = instantiate(compilation.code, weight_tensors(compilation), name=name)
+    with torch_threads(threads):
+        model = instantiate(compilation.code, weight_tensors(compilation), name=name)
     build_s = time.perf_counter() - start
 
     @contextlib.contextmanager
@@ -567,19 +568,6 @@ def time_rounds(
 # ---- bound, memory, trace --------------------------------------------------------------
 
 
-class _Measured(CostModel):
-    """Measured per-op times; ops not measured (free at run time) cost nothing."""
-
-    name = "measured"
-
-    def __init__(self, costs: Mapping[Operation, float]) -> None:
-        super().__init__(0.0)
-        self.costs = costs
-
-    def estimate(self, op: Operation) -> float:
-        return self.costs.get(op, 0.0)
-
-
 def measure_bound(
     serial: Compilation, workers: int, tensors: Sequence[torch.Tensor], repeat: int
 ) -> Bound:
@@ -589,7 +577,7 @@ def measure_bound(
     from ramiel.passes.schedule import build_graph, critical_path
 
     costs = profile_costs(serial.module, threads=1, repeat=repeat, inputs=tensors)
-    graph = build_graph(main_function(serial.module).body.block, _Measured(costs))
+    graph = build_graph(main_function(serial.module).body.block, TableCostModel(costs, None))
     return Bound(workers, len(graph.nodes), graph.work / 1e3, critical_path(graph) / 1e3)
 
 

@@ -93,8 +93,8 @@ def lower(
 
     `fuse=False` keeps the plain translation (one PyTorch call per ONNX op, NCHW), which
     benchmarks use as the eager-PyTorch baseline. `intra_op_threads` (default: the
-    cores) is what thread planning may give a cluster that runs alone, and serial code;
-    1 plans none, so parallel code is weighed against single-threaded serial code.
+    cores) is what serial code may use when thread planning weighs it against parallel
+    code; 1 plans none, so parallel code is weighed against single-threaded serial code.
     `trace=True` prints code that records when each op ends (`ramiel.runtime.trace_spans`)."""
     if target != "cpu":
         raise RamielError(f"unknown target '{target}' (expected 'cpu')")
@@ -122,6 +122,9 @@ def lower(
     if workers > 1:
         costs = make_cost_model(module, cost_model, None, workers)
         threads = usable_cores() if intra_op_threads is None else intra_op_threads
+        # No solo planning: switching a worker's intra-op threads between clusters made
+        # parallel code slower here (NASNet-style 16.3 ms against 10.8 ms without, GoogLeNet
+        # 36.1 against 33.6), so parallel code keeps one share of the cores per worker.
         cluster_module(module, costs, workers=workers, threads=threads)
     module.attributes[WEIGHTS_FILE_ATTR] = StringAttr(WEIGHTS_FILE)
     code = print_python(module, weights_file=WEIGHTS_FILE, min_gain=min_gain, trace=trace)

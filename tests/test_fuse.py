@@ -23,6 +23,7 @@ from onnx import TensorProto, helper, numpy_helper
 from torch import nn
 
 import ramiel
+from ramiel import runtime as rt
 from ramiel.compiler import CompiledModel, instantiate, lower, weight_tensors
 from ramiel.dialects.dataflow import ConvOp
 from ramiel.testing.models import (
@@ -31,6 +32,7 @@ from ramiel.testing.models import (
     light_model_output,
     light_model_path,
     load_onnx,
+    randomize_batch_norm,
     run_onnxruntime,
 )
 
@@ -45,17 +47,7 @@ onnxruntime, but stay well within them (at most a fifth of the allowed error her
 
 def _seeded(module: nn.Module) -> nn.Module:
     """`module` in eval mode with BatchNorm statistics that are not the identity."""
-    generator = torch.Generator().manual_seed(1)
-    for sub in module.modules():
-        if isinstance(sub, nn.BatchNorm2d):
-            channels = sub.num_features
-            mean, var = sub.running_mean, sub.running_var
-            assert mean is not None and var is not None
-            with torch.no_grad():
-                mean.copy_(torch.randn(channels, generator=generator) * 0.1)
-                var.copy_(torch.rand(channels, generator=generator) + 0.5)
-                sub.weight.copy_(torch.rand(channels, generator=generator) + 0.5)
-                sub.bias.copy_(torch.randn(channels, generator=generator) * 0.1)
+    randomize_batch_norm(module)
     return module.eval()
 
 
@@ -417,6 +409,8 @@ def test_two_workers_print_kernels_in_cluster_methods() -> None:
     code = compiled.code
     assert "ex.get(" in code, code  # really the parallel printer
     assert code.count("rt.pack_conv_weight(") == 6
+    # Packed for the threads a worker runs them on, not the threads at load time.
+    assert code.count(", threads=rt.threads_per_worker(2))") == 6
     assert sum(kernel_kinds(code).values()) == 6
     (expected,) = run_onnxruntime(model, [x])
     (actual,) = _run(compiled, [x])
@@ -496,3 +490,16 @@ def test_packed_weight_count_matches_conv_count_on_a_light_model() -> None:
     loaded = torch.load(buffer)
     assert not [key for key in loaded if key.endswith("_packed")]
     assert all(tensor.dim() != 4 for tensor in loaded.values())
+
+
+def test_packing_for_other_threads_restores_the_thread_count() -> None:
+    weight = torch.rand(8, 4, 3, 3)
+    before = torch.get_num_threads()
+    packed = rt.pack_conv_weight(weight, [1, 1], [1, 1], [1, 1], 1, [1, 4, 8, 8], threads=1)
+    assert torch.get_num_threads() == before
+    x = torch.rand(1, 4, 8, 8).contiguous(memory_format=torch.channels_last)
+    with rt.intra_op_threads(1), torch.inference_mode():
+        y = torch.ops.mkldnn._convolution_pointwise(
+            x, packed, None, [1, 1], [1, 1], [1, 1], 1, "none", [], ""
+        )
+    torch.testing.assert_close(y, torch.nn.functional.conv2d(x, weight, padding=1))

@@ -1,4 +1,4 @@
-// Thread planning (`threads=2`): an op that runs while the other worker is idle gets both
+// Thread planning (`threads=2 solo=true`): an op that runs while the other worker is idle gets both
 // cores' intra-op threads, in a cluster of its own (the join stays with b1: too small). Known by hand, hand-off 5 us: the two
 // 200 us branches run side by side (0-200 on each worker); the join (10 us, too small to
 // split: 10 / (2 * 0.92) + 8 > 10) and the 1000 us tail run alone on worker 0 after b2
@@ -6,8 +6,8 @@
 // is 205 + 10 + 551.478 = 766.478 us. Serial code on 2 threads would take
 // 2 * (200 / 1.84 + 8) + 10 + 551.478 = 794.870 us (`serial_us`).
 
-// RUN: ramiel-opt %s -p 'cluster{workers=2 edge-cost=5 threads=2}' | filecheck %s
-// RUN: ramiel-opt %s -p 'cluster{workers=2 edge-cost=5 threads=2}' -t python | filecheck %s --check-prefix=PY
+// RUN: ramiel-opt %s -p 'cluster{workers=2 edge-cost=5 threads=2 solo=true}' | filecheck %s
+// RUN: ramiel-opt %s -p 'cluster{workers=2 edge-cost=5 threads=2 solo=true}' -t python | filecheck %s --check-prefix=PY
 
 // CHECK-LABEL: func.func @main
 // CHECK-SAME:    makespan_us = 7.664780e+02 : f64
@@ -25,6 +25,14 @@
 // 1.1x: the printer emits serial code and says why.
 // PY:      # Serial: every op on 2 intra-op threads (estimated 795 us) is within 1.10x of 2 workers
 // PY-NOT:  self.workers.run
+
+// Without solo (what `ramiel compile` asks for), no cluster gets threads; only the serial
+// alternative is estimated: makespan 205 + 10 + 1000 = 1215 us.
+// RUN: ramiel-opt %s -p 'cluster{workers=2 edge-cost=5 threads=2}' | filecheck %s --check-prefix=NOSOLO
+// NOSOLO-LABEL: func.func @main
+// NOSOLO-SAME:    makespan_us = 1.215000e+03 : f64
+// NOSOLO-SAME:    threads = 2 : i64, serial_us = 7.948700e+02 : f64
+// NOSOLO-NOT:     threads = 2 : i64, dataflow.cost_us
 
 func.func @main(%x: tensor<8xf32>) -> tensor<8xf32> {
   %b1 = onnx.Sigmoid(%x) {dataflow.cost_us = 200.0} : (tensor<8xf32>) -> tensor<8xf32>

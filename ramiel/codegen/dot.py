@@ -35,9 +35,8 @@ from xdsl.dialects.builtin import (
 from xdsl.ir import Attribute, BlockArgument, Operation, SSAValue
 from xdsl.traits import IsTerminator
 
-from ramiel.codegen.python import node_name
+from ramiel.codegen.python import node_name, op_kind
 from ramiel.dialects.dataflow import ClusterOp, YieldOp
-from ramiel.dialects.dataflow import ConvOp as KernelConvOp
 from ramiel.importer.onnx_importer import INPUT_NAMES_ATTR, OUTPUT_NAMES_ATTR
 from ramiel.passes.cluster import SCHEDULE_ATTR, main_function
 from ramiel.passes.cost_model import AnalyticCostModel, CostModel, given_cost
@@ -196,8 +195,7 @@ def to_dot(module: ModuleOp, model: CostModel) -> str:
     def node_line(index: int, indent: str) -> str:
         work = graph.ops[index]
         cloned = CLONED_ATTR in work.op.attributes
-        name = work.op.kind if isinstance(work.op, KernelConvOp) else work.op.name
-        kind = name.removeprefix("onnx.") + (" (clone)" if cloned else "")
+        kind = op_kind(work.op) + (" (clone)" if cloned else "")
         name = node_name(work.op)
         parts = [kind, *([name] if name else []), f"{_us(work.cost)} us"]
         attrs = {"label": _label(*parts)}

@@ -189,6 +189,9 @@ class PythonPrinter:
         """With `trace`, each traced op's (name, kind), by op index."""
         self.worker = 0
         """The worker whose code is being printed (for trace ticks)."""
+        self.pack_threads: str | None = None
+        """The intra-op threads (an expression) that the code being printed runs on, which
+        oneDNN weights must be packed for; None: the threads at load time (serial code)."""
         self.min_gain = min_gain
         self.profile = profile
         self.profiled_ops: list[Operation] = []
@@ -335,7 +338,8 @@ class PythonPrinter:
 
     def _packed_weight(self, op: KernelConvOp, geometry: list[list[int]], group: int) -> str:
         """The attribute holding `op`'s weight in oneDNN's layout for this convolution,
-        packed at load time; the plain weight when it is not a constant."""
+        packed at load time for the threads it runs on; the plain weight when it is not a
+        constant."""
         owner = self.alias.get(op.weight, op.weight).owner
         if isinstance(owner, WeightOp):
             source = f"weights[{owner.key.data!r}]"
@@ -346,7 +350,10 @@ class PythonPrinter:
                 return source
             hint = source.removeprefix("self.")
         shape = list(cast(TensorType[Attribute], op.input.type).get_shape())
-        expr = f"rt.pack_conv_weight({source}, {', '.join(map(str, geometry))}, {group}, {shape})"
+        args = [source, *map(str, geometry), str(group), str(shape)]
+        if self.pack_threads is not None:
+            args.append(f"threads={self.pack_threads}")
+        expr = f"rt.pack_conv_weight({', '.join(args)})"
         attribute = self.packed_exprs.get(expr)
         if attribute is None:
             attribute = self.packed_exprs[expr] = self.names.fresh(f"{hint}_packed", "w")
@@ -460,7 +467,7 @@ class PythonPrinter:
                 results = line.op.results
                 name = label or (self.exprs.get(results[0], "") if results else "")
                 text += f"; _trace.append(({self.worker}, {len(self.traced)}, _clock()))"
-                self.traced.append((name or line.op.name, _kind(line.op)))
+                self.traced.append((name or line.op.name, op_kind(line.op)))
             if label and label not in {self.exprs.get(r) for r in line.op.results}:
                 text += f"  # {label}"
             out.append(text)
@@ -553,7 +560,10 @@ class PythonPrinter:
                     _where(op),
                 )
         chains: dict[int, list[str]] = {}
+        share = f"rt.threads_per_worker({len({c.worker_index for c in clusters})})"
         for index, cluster in enumerate(clusters):
+            threads = cluster.thread_count
+            self.pack_threads = str(threads) if threads > 1 else share
             method = self.names.fresh(f"_cluster_{index}")
             chains.setdefault(cluster.worker_index, []).append(f"self.{method}")
             self.methods.append(self._cluster_method(method, cluster, readers))
@@ -566,6 +576,7 @@ class PythonPrinter:
         runs = ", ".join(_tuple(chain) for _, chain in sorted(chains.items()))
         body.append(f"self.workers.run(ex, {runs})")
         self.workers = len(chains)
+        self.pack_threads = None
         results: list[str] = []
         for value in outputs:
             if isinstance(value.owner, ClusterOp):
@@ -763,8 +774,9 @@ class PythonPrinter:
         return "\n".join(w) + "\n"
 
 
-def _kind(op: Operation) -> str:
-    """An op's type for traces: the ONNX operator (`Conv`), else the op name."""
+def op_kind(op: Operation) -> str:
+    """An op's type as traces and graphs show it: the ONNX operator (`Conv`), what a fused
+    kernel computes (`Conv+Relu`), else the op name."""
     if isinstance(op, OnnxOp):
         return op.SCHEMA.name
     if isinstance(op, KernelConvOp):

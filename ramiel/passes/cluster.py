@@ -16,9 +16,10 @@ threads.
 5. Outlining: each worker's ops, in block order, are cut into runs whose dependences are
    acyclic, and each run becomes a `dataflow.cluster` with explicit inputs and outputs and
    a `worker` attribute.
-6. Thread planning (`threads` > 1): a cluster that, in the simulated schedule, runs while
-   every other worker is idle gets `threads` intra-op threads (`threads` attribute), and
-   the serial alternative, every op on `threads` intra-op threads, is estimated too.
+6. Thread planning (`threads` > 1): the serial alternative, every op on `threads`
+   intra-op threads, is estimated; with `solo=true`, an op that in the simulated schedule
+   runs while every other worker is idle also gets `threads` intra-op threads, in a
+   cluster of its own (`threads` attribute).
 
 `@main` records the estimate as `dataflow.schedule`: workers, linear clusters, T1 (total
 work), the critical path, the simulated makespan, clones and the cost model, in
@@ -106,12 +107,13 @@ def cluster_module(
     workers: int,
     clone: bool = True,
     threads: int = 1,
+    solo: bool = False,
 ) -> Schedule:
     """Cluster `module`'s `@main` in place for `workers` workers; returns the schedule.
 
-    With `threads` > 1, clusters that run while no other worker has work use `threads`
-    intra-op threads, and the record gets the estimated time of serial code that uses
-    them for every op (the printer picks whichever is faster)."""
+    With `threads` > 1 the record gets the estimated time of serial code that uses them
+    for every op (the printer picks whichever is faster), and with `solo` the ops that run
+    while no other worker has work use them too."""
     if workers < 1:
         raise DiagnosticException(f"cluster: workers must be at least 1, not {workers}")
     function = main_function(module)
@@ -122,7 +124,9 @@ def cluster_module(
     if clone and workers > 1:
         graph, proc, clones = clone_cheap_producers(graph, result.proc)
         result = measure(graph, proc, result.linear_clusters, clones)
-    plan = plan_threads(graph, result.proc, threads) if workers > 1 and threads > 1 else None
+    plan = None
+    if workers > 1 and threads > 1:
+        plan = plan_threads(graph, result.proc, threads, solo=solo)
     if plan is not None:
         result = replace(result, makespan=plan.makespan)
     outline(graph, result.proc, plan.threads if plan is not None else None)
@@ -165,7 +169,9 @@ class ClusterPass(ModulePass):
     clone: bool = True
     """Clone cheap producers into the workers that consume them."""
     threads: int = 1
-    """Intra-op threads a cluster may use while the other workers are idle (1: none)."""
+    """Intra-op threads of the serial alternative (and of `solo` ops); 1: no planning."""
+    solo: bool = False
+    """Give `threads` to ops that run while every other worker is idle."""
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         del ctx
@@ -174,4 +180,11 @@ class ClusterPass(ModulePass):
         model = make_cost_model(op, self.cost_model, self.edge_cost, self.workers)
         if self.threads < 1:
             raise DiagnosticException(f"cluster: threads must be at least 1, not {self.threads}")
-        cluster_module(op, model, workers=self.workers, clone=self.clone, threads=self.threads)
+        cluster_module(
+            op,
+            model,
+            workers=self.workers,
+            clone=self.clone,
+            threads=self.threads,
+            solo=self.solo,
+        )

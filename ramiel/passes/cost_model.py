@@ -107,20 +107,28 @@ class AnalyticCostModel(CostModel):
 
 
 class TableCostModel(CostModel):
-    """Costs looked up per op (from a profile); ops missing from the table fall back."""
+    """Costs looked up per op (from a profile); ops missing from the table fall back, or
+    cost nothing without a fallback (the profile times every op that runs)."""
 
     name = "profile"
 
     def __init__(
-        self, costs: Mapping[Operation, float], fallback: CostModel, edge_us: float | None = None
+        self,
+        costs: Mapping[Operation, float],
+        fallback: CostModel | None,
+        edge_us: float | None = None,
     ) -> None:
-        super().__init__(fallback.edge_us if edge_us is None else edge_us)
+        if edge_us is None:
+            edge_us = 0.0 if fallback is None else fallback.edge_us
+        super().__init__(edge_us)
         self.costs = costs
         self.fallback = fallback
 
     def estimate(self, op: Operation) -> float:
         cost = self.costs.get(op)
-        return self.fallback.op_cost(op) if cost is None else cost
+        if cost is not None:
+            return cost
+        return 0.0 if self.fallback is None else self.fallback.op_cost(op)
 
 
 def default_edge_us() -> float:

@@ -204,16 +204,17 @@ class ThreadPlan:
     """The estimated time of serial code with `threads` intra-op threads per op."""
 
 
-def plan_threads(graph: Graph, proc: Sequence[int], threads: int) -> ThreadPlan:
-    """Give `threads` intra-op threads to each op during which, in the simulated schedule,
-    no other worker runs an op (a stretch of the critical path that nothing overlaps: the
-    stem of a CNN, a heavy convolution after a join). `outline` cuts clusters where that
-    changes, so such a stretch is a cluster of its own."""
+def plan_threads(graph: Graph, proc: Sequence[int], threads: int, solo: bool) -> ThreadPlan:
+    """The serial alternative's time on `threads` intra-op threads; with `solo`, also give
+    `threads` to each op during which, in the simulated schedule, no other worker runs an
+    op (a stretch of the critical path that nothing overlaps: the stem of a CNN, a heavy
+    convolution after a join). `outline` cuts clusters where that changes, so such a
+    stretch is a cluster of its own."""
     originals = [CLONED_ATTR not in op.attributes for op in graph.nodes]
     serial = sum(
         intra_op_cost(c, threads) for c, own in zip(graph.cost, originals, strict=True) if own
     )
-    if threads <= 1:
+    if threads <= 1 or not solo:
         return ThreadPlan({}, simulate(graph, proc), serial)
     begin, finish = _timeline(graph, proc, graph.cost)
     order = sorted(range(len(proc)), key=lambda i: begin[i])

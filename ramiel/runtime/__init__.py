@@ -7,7 +7,8 @@ Generated modules import it as `rt` and use:
 - `load_weights(path)`: the tensors of a `.safetensors` file, by key.
 - `Workers`, `Exchange`, `ClusterError`: parallel code runs its clusters on worker
   threads and hands values between them by name (`ramiel.runtime.parallel`);
-  `intra_op_threads(n)` runs a cluster on n intra-op threads.
+  `intra_op_threads(n)` runs a cluster on n intra-op threads, `threads_per_worker(n)` is
+  each of n workers' share of the cores.
 - `perf_counter`: the clock of profiling and tracing builds; `trace_spans(model)`: the op
   spans a traced build recorded in its last call.
 - helper functions for the ONNX operators that have no single PyTorch call
@@ -38,6 +39,7 @@ from ramiel.runtime.parallel import ClusterError as ClusterError
 from ramiel.runtime.parallel import Exchange as Exchange
 from ramiel.runtime.parallel import Workers as Workers
 from ramiel.runtime.parallel import intra_op_threads as intra_op_threads
+from ramiel.runtime.parallel import threads_per_worker as threads_per_worker
 from ramiel.runtime.reduce import *  # noqa: F403
 from ramiel.runtime.rnn import *  # noqa: F403
 from ramiel.runtime.signal import *  # noqa: F403

@@ -24,7 +24,7 @@ class Span:
     start: float
     end: float
     kind: str = ""
-    """The op type (`Conv`, `Relu`, `dataflow.conv`...)."""
+    """The op type (`Conv`, `Relu`, `Conv+Relu` for a fused kernel...)."""
 
 
 def trace_spans(model: torch.nn.Module) -> list[Span]:

@@ -137,7 +137,7 @@ def inception_example() -> tuple[nn.Module, tuple[torch.Tensor, ...]]:
     """The Inception-style CNN (seeded) and an input for it."""
     _seed(0)
     model = InceptionNet().eval()
-    _randomize_batch_norm(model)
+    randomize_batch_norm(model)
     return model, (torch.randn(1, 3, 64, 64),)
 
 
@@ -152,7 +152,7 @@ def _seed(seed: int) -> None:
     untyped.manual_seed(seed)
 
 
-def _randomize_batch_norm(model: nn.Module) -> None:
+def randomize_batch_norm(model: nn.Module) -> None:
     """Give BatchNorm layers non-trivial statistics, so folding them is really tested."""
     generator = torch.Generator().manual_seed(1)
     for module in model.modules():
