@@ -70,17 +70,18 @@ def profile_costs(
     if cached is not None:
         return dict(zip(ops, cached, strict=True))
     store = weights_of(module) or WeightStore({})
-    try:
-        compiled = instantiate(code, module_weight_tensors(module, store), name="profile")
-    except KeyError as error:
-        raise RamielError(f"cost-model=profile needs the model's weights: {error}") from None
-    model = compiled.model
-    if inputs is None:
-        inputs = example_inputs(model.forward.__globals__["INPUTS"])
     previous = torch.get_num_threads()
+    # Loaded on `threads` too: serial code packs its oneDNN weights for the load-time threads.
     torch.set_num_threads(threads)
     samples: list[list[float]] = [[] for _ in ops]
     try:
+        try:
+            compiled = instantiate(code, module_weight_tensors(module, store), name="profile")
+        except KeyError as error:
+            raise RamielError(f"cost-model=profile needs the model's weights: {error}") from None
+        model = compiled.model
+        if inputs is None:
+            inputs = example_inputs(model.forward.__globals__["INPUTS"])
         with torch.inference_mode():
             for run in range(repeat + 2):
                 model(*inputs)
@@ -89,6 +90,8 @@ def profile_costs(
                     continue  # warm-up: allocator and first-call costs
                 for index in range(len(ops)):
                     samples[index].append((ticks[index + 1] - ticks[index]) * 1e6)
+    except RamielError:
+        raise
     except Exception as error:
         raise RamielError(
             f"cost-model=profile: the model failed on its example input: {error}"
@@ -112,7 +115,8 @@ def profile_cost_model(
 def _cache_key(code: str, threads: int) -> str:
     digest = hashlib.sha256()
     digest.update(code.encode())
-    digest.update(f"|torch={torch.__version__}|threads={threads}|min".encode())
+    # "loaded": profiles taken since the code is loaded on `threads` as well.
+    digest.update(f"|torch={torch.__version__}|threads={threads}|min|loaded".encode())
     return digest.hexdigest()[:32]
 
 
