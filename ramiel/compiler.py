@@ -41,7 +41,8 @@ from ramiel.weights import (
     write_safetensors,
 )
 
-Target = Literal["cpu"]
+Target = Literal["cpu", "cuda"]
+TARGETS: tuple[Target, ...] = ("cpu", "cuda")
 
 MODEL_FILE = "model.py"
 WEIGHTS_FILE = "weights.safetensors"
@@ -87,6 +88,7 @@ def lower(
     fuse: bool = True,
     trace: bool = False,
     intra_op_threads: int | None = None,
+    max_streams: int | None = None,
 ) -> Compilation:
     """Import `model`, canonicalize it, pick fast kernels (`fuse`), cluster it for `workers`
     threads (None: one per core) and print it as PyTorch code; weights stay in memory.
@@ -95,9 +97,14 @@ def lower(
     benchmarks use as the eager-PyTorch baseline. `intra_op_threads` (default: the
     cores) is what serial code may use when thread planning weighs it against parallel
     code; 1 plans none, so parallel code is weighed against single-threaded serial code.
-    `trace=True` prints code that records when each op ends (`ramiel.runtime.trace_spans`)."""
-    if target != "cpu":
-        raise RamielError(f"unknown target '{target}' (expected 'cpu')")
+    `trace=True` prints code that records when each op ends (`ramiel.runtime.trace_spans`).
+
+    `target="cuda"` prints GPU code instead: the `streams` pass plans the launch on at most
+    `max_streams` CUDA streams (None: `DEFAULT_MAX_STREAMS`, 0: no cap, 1: sequential),
+    printed by `ramiel.codegen.cuda`; `workers`, `cost_model`, `fuse` and `trace` are CPU
+    matters and are not used."""
+    if target not in TARGETS:
+        raise RamielError(f"unknown target '{target}' (expected one of: {', '.join(TARGETS)})")
     if workers is None:
         workers = usable_cores()
     if workers < 1:
@@ -114,6 +121,8 @@ def lower(
         from ramiel.passes.canonicalize import CanonicalizePass
 
         CanonicalizePass().apply(ir_context(), module)
+    if target == "cuda":
+        return _lower_cuda(module, imported.weights, max_streams)
     if fuse:
         from ramiel.passes.fuse import FusePass
 
@@ -129,6 +138,18 @@ def lower(
     module.attributes[WEIGHTS_FILE_ATTR] = StringAttr(WEIGHTS_FILE)
     code = print_python(module, weights_file=WEIGHTS_FILE, min_gain=min_gain, trace=trace)
     return Compilation(module, imported.weights, code, costs)
+
+
+def _lower_cuda(module: ModuleOp, weights: WeightStore, max_streams: int | None) -> Compilation:
+    from ramiel.codegen.cuda import print_cuda
+    from ramiel.passes.streams import DEFAULT_MAX_STREAMS, annotate_streams
+
+    if max_streams is not None and max_streams < 0:
+        raise RamielError(f"max_streams must be 0 (no cap) or more, not {max_streams}")
+    cap = DEFAULT_MAX_STREAMS if max_streams is None else max_streams
+    annotate_streams(module, max_streams=cap)
+    module.attributes[WEIGHTS_FILE_ATTR] = StringAttr(WEIGHTS_FILE)
+    return Compilation(module, weights, print_cuda(module, weights_file=WEIGHTS_FILE))
 
 
 def weight_tensors(compilation: Compilation) -> dict[str, torch.Tensor]:
@@ -158,9 +179,10 @@ _counter = 0
 
 
 def instantiate(
-    code: str, weights: dict[str, torch.Tensor], *, name: str = "model"
+    code: str, weights: dict[str, torch.Tensor], *, name: str = "model", **options: object
 ) -> CompiledModel:
-    """Execute generated code as a fresh module and build its `Model` from `weights`."""
+    """Execute generated code as a fresh module and build its `Model` from `weights` (and
+    `options`, such as GPU code's `device` and `copy_outputs`)."""
     global _counter
     _counter += 1
     filename = f"<ramiel:{name}:{_counter}>"
@@ -168,7 +190,7 @@ def instantiate(
     linecache.cache[filename] = (len(code), None, code.splitlines(keepends=True), filename)
     module = types.ModuleType(f"ramiel_generated_{_counter}")
     exec(builtins.compile(code, filename, "exec"), module.__dict__)
-    model = cast(torch.nn.Module, module.Model(weights))
+    model = cast(torch.nn.Module, module.Model(weights, **options))
     return CompiledModel(model, code).eval()
 
 
@@ -180,6 +202,7 @@ def compile(
     canonicalize: bool = True,
     cost_model: CostModelName = "analytic",
     fuse: bool = True,
+    max_streams: int | None = None,
 ) -> CompiledModel:
     """Compile an ONNX model (a path or a `ModelProto`) into a `torch.nn.Module`.
 
@@ -188,6 +211,10 @@ def compile(
     Independent ops run on `workers` threads (default: one per core) when the cost model
     says it pays; otherwise the code is serial and says why. `fuse=False` keeps the plain
     translation (no fused oneDNN kernels, NCHW).
+
+    `target="cuda"` builds GPU code (CUDA streams captured in a CUDA Graph, on at most
+    `max_streams` streams); where PyTorch sees no CUDA device that raises
+    `ramiel.runtime.CudaUnavailableError`, which says so.
     """
     compilation = lower(
         model,
@@ -196,6 +223,7 @@ def compile(
         workers=workers,
         cost_model=cost_model,
         fuse=fuse,
+        max_streams=max_streams,
     )
     return instantiate(compilation.code, weight_tensors(compilation))
 

@@ -9,6 +9,8 @@ Generated modules import it as `rt` and use:
   threads and hands values between them by name (`ramiel.runtime.parallel`);
   `intra_op_threads(n)` runs a cluster on n intra-op threads, `threads_per_worker(n)` is
   each of n workers' share of the cores.
+- `require_cuda`, `CapturedGraph`: GPU code (`--target cuda`) checks for a CUDA device
+  and replays one captured CUDA Graph per input shape (`ramiel.runtime.cuda`).
 - `perf_counter`: the clock of profiling and tracing builds; `trace_spans(model)`: the op
   spans a traced build recorded in its last call.
 - helper functions for the ONNX operators that have no single PyTorch call
@@ -31,6 +33,9 @@ from typing import cast
 import torch
 
 from ramiel.runtime.control import *  # noqa: F403
+from ramiel.runtime.cuda import CapturedGraph as CapturedGraph
+from ramiel.runtime.cuda import CudaUnavailableError as CudaUnavailableError
+from ramiel.runtime.cuda import require_cuda as require_cuda
 from ramiel.runtime.elementwise import *  # noqa: F403
 from ramiel.runtime.image import *  # noqa: F403
 from ramiel.runtime.loss import *  # noqa: F403

@@ -2,6 +2,7 @@
 
     ramiel info model.onnx                  # what the model holds, as Ramiel imports it
     ramiel compile model.onnx -o out/       # out/model.py + out/weights.safetensors
+    ramiel compile model.onnx -o out/ --target cuda   # CUDA streams in one CUDA Graph
     ramiel bench model.onnx                 # latency against eager PyTorch and onnxruntime
 
 `compile` runs the whole pipeline in memory and writes a Python package directory
@@ -15,7 +16,7 @@ import sys
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from xdsl.dialects import func
 from xdsl.utils.exceptions import DiagnosticException
@@ -24,6 +25,9 @@ from ramiel.dialects.dataflow import WeightOp
 from ramiel.dialects.onnx_base import OnnxOp
 from ramiel.importer.errors import OnnxImportError
 from ramiel.passes.cost_model import COST_MODELS, CostModelName
+
+if TYPE_CHECKING:
+    from ramiel.compiler import Target
 from ramiel.tools.diagnostics import RamielError
 
 
@@ -81,7 +85,19 @@ def main(args: Sequence[str] | None = None) -> None:
     compile_parser.add_argument(
         "--emit-dot", metavar="FILE", help="write the clustered graph as Graphviz DOT to FILE"
     )
-    compile_parser.add_argument("--target", choices=["cpu"], default="cpu")
+    compile_parser.add_argument(
+        "--target",
+        choices=["cpu", "cuda"],
+        default="cpu",
+        help="cpu: threads and futures (default); cuda: CUDA streams in one CUDA Graph",
+    )
+    compile_parser.add_argument(
+        "--max-streams",
+        type=int,
+        default=None,
+        metavar="N",
+        help="--target cuda: at most N CUDA streams (default 16; 0: no cap; 1: sequential)",
+    )
     compile_parser.add_argument(
         "--no-canonicalize", action="store_true", help="skip constant folding and clean-ups"
     )
@@ -109,6 +125,8 @@ def main(args: Sequence[str] | None = None) -> None:
                 cost_model=options.cost_model,
                 emit_dot=Path(options.emit_dot) if options.emit_dot else None,
                 fuse=not options.no_fuse,
+                target=options.target,
+                max_streams=options.max_streams,
             )
         elif options.command == "bench":
             bench_model(options)
@@ -127,13 +145,23 @@ def compile_model(
     cost_model: CostModelName = "analytic",
     emit_dot: Path | None = None,
     fuse: bool = True,
+    target: Target = "cpu",
+    max_streams: int | None = None,
 ) -> None:
     """`ramiel compile`: write the generated package for `model` into `output`."""
     from ramiel.codegen.dot import write_dot
     from ramiel.compiler import lower, write_package
 
+    if emit_dot is not None and target != "cpu":
+        raise RamielError("--emit-dot draws the CPU clusters; it needs --target cpu")
     compilation = lower(
-        model, canonicalize=canonicalize, workers=workers, cost_model=cost_model, fuse=fuse
+        model,
+        canonicalize=canonicalize,
+        workers=workers,
+        cost_model=cost_model,
+        fuse=fuse,
+        target=target,
+        max_streams=max_streams,
     )
     if emit_dot is not None:
         write_dot(compilation.module, emit_dot, compilation.cost_model)

@@ -38,7 +38,7 @@ from ramiel.tools.diagnostics import (
 )
 from ramiel.weights import WeightStore
 
-PASS_FLAGS = ("canonicalize", "cse", "dce", "fuse", "cluster", "clone")
+PASS_FLAGS = ("canonicalize", "cse", "dce", "fuse", "cluster", "clone", "streams")
 """Passes that get an mlir-opt style flag of their own."""
 
 WEIGHTS_SUFFIX = ".weights.safetensors"
@@ -151,11 +151,17 @@ class RamielOptMain(xDSLOptMain):
 
             return FusePass
 
+        def streams_pass() -> type[ModulePass]:
+            from ramiel.passes.streams import StreamsPass
+
+            return StreamsPass
+
         # Replaces xDSL's generic canonicalize: ours also folds through the op table.
         self.register_pass("canonicalize", canonicalize_pass)
         self.register_pass("fuse", fuse_pass)
         self.register_pass("cluster", cluster_pass)
         self.register_pass("clone", clone_pass)
+        self.register_pass("streams", streams_pass)
 
     def register_all_targets(self) -> None:
         super().register_all_targets()
@@ -165,7 +171,13 @@ class RamielOptMain(xDSLOptMain):
 
             return PythonTarget
 
+        def cuda_target():
+            from ramiel.codegen.cuda import CudaTarget
+
+            return CudaTarget
+
         self.available_targets["python"] = python_target
+        self.available_targets["cuda"] = cuda_target
 
     def register_all_arguments(self, arg_parser: argparse.ArgumentParser) -> None:
         super().register_all_arguments(arg_parser)
