@@ -27,8 +27,13 @@ import torch
 import ramiel
 from ramiel.compiler import instantiate, lower, weight_tensors
 from ramiel.runtime import CapturedGraph, CudaUnavailableError
-from ramiel.testing.bert import bert_example, bert_input
-from ramiel.testing.inception_v3 import inception_v3_example, inception_v3_input
+from ramiel.testing.bert import SMALL_CONFIG, SMALL_SEQ, SMALL_VOCAB, bert_example, bert_input
+from ramiel.testing.inception_v3 import (
+    SMALL_SIZE,
+    SMALL_WIDTH,
+    inception_v3_example,
+    inception_v3_input,
+)
 from ramiel.testing.models import (
     light_model_input,
     light_model_path,
@@ -113,11 +118,16 @@ class FakeCuda:
 
     @staticmethod
     @contextmanager
-    def graph(graph: FakeGraph) -> Generator[None]:
-        """Count a capture; the block runs eagerly."""
+    def graph(graph: FakeGraph, stream: FakeStream | None = None) -> Generator[None]:
+        """Count a capture; the block runs eagerly, on `stream` when given."""
         del graph
         FakeCuda.captures += 1
-        yield
+        previous = FakeCuda.current
+        FakeCuda.current = stream or FakeStream()
+        try:
+            yield
+        finally:
+            FakeCuda.current = previous
 
 
 @pytest.fixture
@@ -149,20 +159,14 @@ def _nasnet() -> tuple[onnx.ModelProto, list[np.ndarray]]:
 
 @cache
 def _inception_v3() -> tuple[onnx.ModelProto, list[np.ndarray]]:
-    return inception_v3_example(width=0.25, size=139), [inception_v3_input(139)]
+    return inception_v3_example(width=SMALL_WIDTH, size=SMALL_SIZE), [
+        inception_v3_input(SMALL_SIZE)
+    ]
 
 
 @cache
 def _bert() -> tuple[onnx.ModelProto, list[np.ndarray]]:
-    config: dict[str, Any] = {
-        "layers": 2,
-        "hidden": 64,
-        "heads": 4,
-        "intermediate": 128,
-        "seq": 16,
-        "vocab": 100,
-    }
-    return bert_example(**config), [bert_input(seq=16, vocab=100)]
+    return bert_example(**SMALL_CONFIG), [bert_input(seq=SMALL_SEQ, vocab=SMALL_VOCAB)]
 
 
 MODELS: dict[str, Callable[[], tuple[onnx.ModelProto, list[np.ndarray]]]] = {
@@ -256,7 +260,7 @@ def test_max_streams_one_is_one_stream_without_events() -> None:
     code = lower(model, target="cuda", max_streams=1).code
     assert "torch.cuda.Event()" not in code
     assert "self.streams" not in code
-    assert "torch.cuda.graph(graph)" in code
+    assert "torch.cuda.graph(graph, stream=stream)" in code
 
 
 def test_events_only_where_values_cross_streams() -> None:

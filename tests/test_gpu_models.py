@@ -13,26 +13,30 @@ import pytest
 import torch
 
 import ramiel
-from ramiel.testing.bert import BertConfig, bert_example, bert_input
+from ramiel.testing.bert import (
+    SMALL_CONFIG,
+    SMALL_HIDDEN,
+    SMALL_LAYERS,
+    SMALL_SEQ,
+    SMALL_VOCAB,
+    BertConfig,
+    bert_example,
+    bert_input,
+)
 from ramiel.testing.inception_v3 import (
     MIN_INPUT_SIZE,
+    SMALL_SIZE,
+    SMALL_WIDTH,
     InceptionV3Style,
     inception_v3_example,
     inception_v3_input,
 )
 from ramiel.testing.models import load_onnx, run_onnxruntime
 
-INCEPTION_WIDTH = 0.25
-INCEPTION_SIZE = 139  # the last blocks work at 3x3 (at the minimum, 75, they are 1x1)
-BERT_LAYERS, BERT_HIDDEN, BERT_SEQ, BERT_VOCAB = 2, 64, 16, 100
-BERT_CONFIG: BertConfig = {
-    "layers": BERT_LAYERS,
-    "hidden": BERT_HIDDEN,
-    "heads": 4,
-    "intermediate": 128,
-    "seq": BERT_SEQ,
-    "vocab": BERT_VOCAB,
-}
+INCEPTION_WIDTH = SMALL_WIDTH
+INCEPTION_SIZE = SMALL_SIZE
+BERT_CONFIG: BertConfig = SMALL_CONFIG
+BERT_LAYERS, BERT_HIDDEN, BERT_SEQ, BERT_VOCAB = SMALL_LAYERS, SMALL_HIDDEN, SMALL_SEQ, SMALL_VOCAB
 
 # Inputs of each block's Concat, in graph order: 3 InceptionA (4 branches), InceptionB
 # (3: the published grid reduction has two convolution branches and a max pool),

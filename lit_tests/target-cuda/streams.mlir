@@ -20,6 +20,7 @@
 // CHECK-NEXT:    rt.require_cuda(self.device)
 // CHECK:         self.to(self.device)
 // CHECK:         self.streams = [torch.cuda.Stream(self.device) for _ in range(1)]
+// CHECK-NEXT:    self.capture_stream = torch.cuda.Stream(self.device)
 
 // CHECK-LABEL: def launch(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
 // CHECK:         s0 = torch.cuda.current_stream(self.device)
@@ -44,10 +45,11 @@
 
 // CHECK-LABEL: def capture(self, inputs: Sequence[torch.Tensor]) -> rt.CapturedGraph:
 // CHECK:         static = [x.to(self.device, copy=True) for x in inputs]
-// CHECK:         with torch.cuda.stream(warmup):
+// CHECK:         stream = self.capture_stream
+// CHECK:         with torch.cuda.stream(stream):
 // CHECK:             self.launch(*static)
 // CHECK:         graph = torch.cuda.CUDAGraph()
-// CHECK-NEXT:    with torch.cuda.graph(graph):
+// CHECK-NEXT:    with torch.cuda.graph(graph, stream=stream):
 // CHECK-NEXT:        outputs = self.launch(*static)
 // CHECK-NEXT:    return rt.CapturedGraph(graph, static, outputs)
 

@@ -225,10 +225,15 @@ class CudaPrinter(PythonPrinter):
             "        self.copy_outputs = copy_outputs",
             "        self.graphs: dict[tuple[tuple[int, ...], ...], rt.CapturedGraph] = {}",
         ]
+        w.append(
+            "        # Distinct slots of PyTorch's stream pool (32 per priority): the side streams,"
+        )
+        w.append("        # then the stream that warms up and captures (stream 0 of `launch`).")
         if side:
             w.append(
                 f"        self.streams = [torch.cuda.Stream(self.device) for _ in range({side})]"
             )
+        w.append("        self.capture_stream = torch.cuda.Stream(self.device)")
         streams = f"{side + 1} streams" if side else "one stream"
         w += [
             "",
@@ -243,15 +248,15 @@ class CudaPrinter(PythonPrinter):
             "    def capture(self, inputs: Sequence[torch.Tensor]) -> rt.CapturedGraph:",
             '        """`launch` as one CUDA Graph, reading static copies of `inputs`."""',
             "        static = [x.to(self.device, copy=True) for x in inputs]",
-            "        warmup = torch.cuda.Stream(self.device)",
-            "        warmup.wait_stream(torch.cuda.current_stream(self.device))",
-            "        with torch.cuda.stream(warmup):",
+            "        stream = self.capture_stream",
+            "        stream.wait_stream(torch.cuda.current_stream(self.device))",
+            "        with torch.cuda.stream(stream):",
             "            # Nothing may be set up lazily inside a capture.",
             f"            for _ in range({WARMUP_CALLS}):",
             "                self.launch(*static)",
-            "        torch.cuda.current_stream(self.device).wait_stream(warmup)",
+            "        torch.cuda.current_stream(self.device).wait_stream(stream)",
             "        graph = torch.cuda.CUDAGraph()",
-            "        with torch.cuda.graph(graph):",
+            "        with torch.cuda.graph(graph, stream=stream):",
             "            outputs = self.launch(*static)",
             "        return rt.CapturedGraph(graph, static, outputs)",
             "",

@@ -16,7 +16,9 @@ side by side, on different streams, and be captured in one CUDA Graph (`-t cuda`
   graph (bottom level, from the estimated GPU times) goes first: the critical path is
   launched early. Kernel-less ops go as soon as they are ready.
 * **Streams.** In launch order, an op takes the stream of its first predecessor (by
-  operand order) that has not yet handed its stream on; otherwise it opens a new stream.
+  operand order) that has not yet handed its stream on (Opara's rule). Otherwise it
+  reuses a stream whose last op it depends on anyway, which orders nothing new (Opara
+  opens a new stream: its stream count grows with the graph), else opens a new stream.
   With `max-streams` set, an op that would open one more takes the stream that has been
   idle longest in launch order instead.
 
@@ -157,12 +159,20 @@ def launch_order(graph: Graph, spec: GpuSpec) -> tuple[list[int], list[str]]:
 
 def assign_streams(graph: Graph, order: Sequence[int], max_streams: int = 0) -> list[int]:
     """Opara's stream rule over `order`: a node takes the stream of its first predecessor
-    that has not handed its stream on yet, else a new stream (else, at `max_streams`, the
-    stream idle longest). `max_streams` 0 sets no cap."""
-    stream = [-1] * len(graph.nodes)
-    handed_on = [False] * len(graph.nodes)
+    that has not handed its stream on yet. Otherwise, unlike Opara, it first reuses a
+    stream whose last op it depends on anyway (idle longest first: no new ordering), then
+    opens a new stream, and at `max_streams` (0: no cap) takes the stream idle longest."""
+    n = len(graph.nodes)
+    stream = [-1] * n
+    handed_on = [False] * n
+    ancestors = [0] * n  # bitsets of node indices
     last_use: list[int] = []
+    last_node: list[int] = []
     for position, node in enumerate(order):
+        mine = 0
+        for p in graph.preds[node]:
+            mine |= ancestors[p] | (1 << p)
+        ancestors[node] = mine
         chosen = -1
         for p in _operand_preds(graph, node):
             if not handed_on[p]:
@@ -170,13 +180,19 @@ def assign_streams(graph: Graph, order: Sequence[int], max_streams: int = 0) -> 
                 chosen = stream[p]
                 break
         if chosen < 0:
-            if max_streams <= 0 or len(last_use) < max_streams:
+            done = [t for t, u in enumerate(last_node) if mine >> u & 1]
+            if done:
+                chosen = min(done, key=last_use.__getitem__)
+                handed_on[last_node[chosen]] = True
+            elif max_streams <= 0 or len(last_use) < max_streams:
                 chosen = len(last_use)
                 last_use.append(position)
+                last_node.append(node)
             else:
                 chosen = min(range(len(last_use)), key=last_use.__getitem__)
         stream[node] = chosen
         last_use[chosen] = position
+        last_node[chosen] = node
     return stream
 
 

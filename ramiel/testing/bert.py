@@ -52,6 +52,18 @@ class BertConfig(TypedDict, total=False):
     vocab: int
 
 
+SMALL_LAYERS, SMALL_HIDDEN, SMALL_SEQ, SMALL_VOCAB = 2, 64, 16, 100
+SMALL_CONFIG: BertConfig = {
+    "layers": SMALL_LAYERS,
+    "hidden": SMALL_HIDDEN,
+    "heads": 4,
+    "intermediate": 128,
+    "seq": SMALL_SEQ,
+    "vocab": SMALL_VOCAB,
+}
+"""A BERT small enough for tests on a CPU, same structure."""
+
+
 class _EncoderLayer(nn.Module):
     """One post-norm encoder layer: self-attention with separate Q, K, V projections,
     residual + LayerNorm, GELU feed-forward, residual + LayerNorm."""

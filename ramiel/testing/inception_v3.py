@@ -39,6 +39,10 @@ from ramiel.testing.models import export, save_onnx
 
 INPUT_SIZE = 299
 MIN_INPUT_SIZE = 75
+SMALL_WIDTH = 0.25
+SMALL_SIZE = 139
+"""A width and input size small enough for tests on a CPU; the last blocks work at 3x3
+(at the minimum size, 75, they are 1x1)."""
 
 
 class _Channels:
