@@ -1,5 +1,5 @@
 // The GPU launch plan on a graph whose right order is known by hand (H100 defaults: ridge
-// point 20 FLOPs per byte; demands within a factor of two tie and the bottom level decides).
+// point 20 FLOPs per byte; demands in one power-of-two range tie and the bottom level decides).
 //
 // After %a, five ops are ready. Compute-bound: %c1 (3x3 conv 64->64, 231 MFLOPs) and %c2
 // (3x3 conv 64->16, 58 MFLOPs, 55 FLOPs per byte). Memory-bound: %g (global average pool,

@@ -11,10 +11,10 @@ side by side, on different streams, and be captured in one CUDA Graph (`-t cuda`
   ridge point; ops that launch no kernel (views, weights) are neither. Among the ready
   ops the plan alternates the two kinds, so that a compute-bound kernel overlaps a
   memory-bound one, and takes the one with the least resource demand (FLOPs for
-  compute-bound ops, bytes for memory-bound ones) first, as Opara does. Demands within a
-  factor of two count as equal, and then the op with the longer path to the end of the
-  graph (bottom level, from the estimated GPU times) goes first: the critical path is
-  launched early. Kernel-less ops go as soon as they are ready.
+  compute-bound ops, bytes for memory-bound ones) first, as Opara does. Demands in the
+  same power-of-two range (equal floor of log2) count as equal, and then the op with the
+  longer path to the end of the graph (bottom level, from the estimated GPU times) goes
+  first: the critical path is launched early. Kernel-less ops go as soon as they are ready.
 * **Streams.** In launch order, an op takes the stream of its first predecessor (by
   operand order) that has not yet handed its stream on (Opara's rule). Otherwise it
   reuses a stream whose last op it depends on anyway, which orders nothing new (Opara
@@ -130,7 +130,7 @@ def launch_order(graph: Graph, spec: GpuSpec) -> tuple[list[int], list[str]]:
     for op in graph.nodes:
         kind, demand = classify(op, spec)
         bound.append(kind)
-        # Demands within a factor of two tie, and the bottom level decides.
+        # Demands in one power-of-two range tie, and the bottom level decides.
         rank.append(math.floor(math.log2(demand)) if demand >= 1 else 0)
     waiting = [len(p) for p in graph.preds]
     ready = {i for i in range(n) if waiting[i] == 0}
