@@ -1,7 +1,7 @@
 """The GPU launch plan (`ramiel.passes.streams`): events, streams and launch order.
 
 * Events, on random DAGs (plain predecessor lists of up to 80 nodes) under random
-  topological launch orders and random or Opara stream assignments: `plan_events` orders
+  topological launch orders and random or `assign_streams` streams: `plan_events` orders
   every cross-stream edge (by `check_events` and by an independent happens-before
   reachability check), waits only on cross-stream edges, records only what is waited on,
   never waits twice on one event, and needs every wait it plans.
@@ -122,8 +122,8 @@ def random_topological_order(preds: Sequence[Sequence[int]], rng: random.Random)
 
 
 ASSIGNMENTS = ("opara-0", "opara-1", "opara-2", "opara-5", "random", "one", "each")
-"""Opara's rule with caps 0 (none), 1, 2 and 5; a random stream of at most 6 per node; all
-nodes on stream 0; every node on a stream of its own."""
+"""The pass's `assign_streams` with caps 0 (none), 1, 2 and 5; a random stream of at most
+6 per node; all nodes on stream 0; every node on a stream of its own."""
 
 
 def streams_for(
@@ -643,7 +643,8 @@ def test_a_join_skips_an_operand_whose_stream_was_handed_on() -> None:
 def test_an_op_whose_producers_handed_on_reuses_a_stream_it_depends_on_anyway() -> None:
     """%u opens stream 0 and %w stream 1; %v = Add(%w, %u) continues %w's stream (its first
     operand's), %m (the longer path) continues %v's. %n finds %v handed on, and instead of
-    opening stream 2 (Opara) it takes stream 0, whose last op %u it depends on anyway."""
+    opening stream 2 (Opara) it takes stream 0, whose last op %u it depends on anyway: %u
+    has handed its stream on, so %s = Add(%u, %m) takes %m's stream, not %u's."""
     module = parse_main(
         "\n".join(
             [
@@ -652,14 +653,16 @@ def test_an_op_whose_producers_handed_on_reuses_a_stream_it_depends_on_anyway() 
                 binary("v", "Add", "w", "u"),
                 unary("m", "Tanh", "v", cost=100.0),
                 unary("n", "Abs", "v", cost=1.0),
-                f"func.return %m, %n : {SMALL}, {SMALL}",
+                f"%s = onnx.Add(%u, %m) {{dataflow.cost_us = 0.5 : f64}} : ({SMALL}, {SMALL}) "
+                f"-> {SMALL}",
+                f"func.return %n, %s : {SMALL}, {SMALL}",
             ]
         ),
         results=f"{SMALL}, {SMALL}",
     )
     plan = annotate_streams(module)
-    assert launch_names(module) == ["u", "w", "v", "m", "n"]
-    assert streams_by_name(module) == {"u": 0, "w": 1, "v": 1, "m": 1, "n": 0}
+    assert launch_names(module) == ["u", "w", "v", "m", "n", "s"]
+    assert streams_by_name(module) == {"u": 0, "w": 1, "v": 1, "m": 1, "n": 0, "s": 1}
     assert plan.streams == 2
 
 
