@@ -101,8 +101,6 @@ class LaunchPlan:
     """Node indices in launch order."""
     stream: list[int]
     """Stream of each node, by node index."""
-    bound: list[str]
-    """"compute", "memory" or "none" (no kernel), by node index."""
 
     @property
     def streams(self) -> int:
@@ -210,8 +208,8 @@ def _operand_preds(graph: Graph, node: int) -> list[int]:
 def plan_launch(graph: Graph, spec: GpuSpec | None = None, max_streams: int = 0) -> LaunchPlan:
     """Launch order and streams for `graph`."""
     spec = spec or GpuSpec()
-    order, bound = launch_order(graph, spec)
-    return LaunchPlan(order, assign_streams(graph, order, max_streams), bound)
+    order, _ = launch_order(graph, spec)
+    return LaunchPlan(order, assign_streams(graph, order, max_streams))
 
 
 @dataclass(frozen=True)

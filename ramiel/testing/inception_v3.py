@@ -35,7 +35,7 @@ import torch
 from torch import nn
 from torch.nn import functional
 
-from ramiel.testing.models import export, save_onnx
+from ramiel.testing.models import calibrate_batch_norm, export, save_onnx
 
 INPUT_SIZE = 299
 MIN_INPUT_SIZE = 75
@@ -245,14 +245,8 @@ def inception_v3_model(width: float = 1.0, *, size: int = INPUT_SIZE) -> Incepti
     untyped: Any = torch
     untyped.manual_seed(0)
     model = InceptionV3Style(width)
-    for module in model.modules():
-        if isinstance(module, nn.BatchNorm2d):
-            module.momentum = None  # a plain average over the calibration batches
-    model.train()
-    with torch.no_grad():
-        for _ in range(2):
-            model(torch.randn(2, 3, size, size))
-    return model.eval()
+    calibrate_batch_norm(model, (2, 3, size, size))
+    return model
 
 
 def inception_v3_input(size: int = INPUT_SIZE) -> np.ndarray:

@@ -167,6 +167,20 @@ def randomize_batch_norm(model: nn.Module) -> None:
                 module.bias.copy_(torch.randn(channels, generator=generator) * 0.1)
 
 
+def calibrate_batch_norm(model: nn.Module, batch: tuple[int, ...], rounds: int = 2) -> None:
+    """Set BatchNorm statistics to the plain average over `rounds` random batches of shape
+    `batch` (so that BN folding is not the identity and activations stay near unit scale
+    through the depth); the model is left in eval mode."""
+    for module in model.modules():
+        if isinstance(module, nn.BatchNorm2d):
+            module.momentum = None  # a plain average over the calibration batches
+    model.train()
+    with torch.no_grad():
+        for _ in range(rounds):
+            model(torch.randn(batch))
+    model.eval()
+
+
 def export(
     model: nn.Module,
     inputs: tuple[torch.Tensor, ...],

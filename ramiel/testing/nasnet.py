@@ -25,7 +25,7 @@ import torch
 from torch import nn
 from torch.nn import functional
 
-from ramiel.testing.models import export, save_onnx
+from ramiel.testing.models import calibrate_batch_norm, export, save_onnx
 
 INPUT_SHAPE = (1, 3, 64, 64)
 
@@ -182,14 +182,8 @@ def nasnet_model() -> NASNetStyle:
     untyped: Any = torch
     untyped.manual_seed(0)
     model = NASNetStyle()
-    for module in model.modules():
-        if isinstance(module, nn.BatchNorm2d):
-            module.momentum = None  # a plain average over the calibration batches
-    model.train()
-    with torch.no_grad():
-        for _ in range(2):
-            model(torch.randn(4, *INPUT_SHAPE[1:]))
-    return model.eval()
+    calibrate_batch_norm(model, (4, *INPUT_SHAPE[1:]))
+    return model
 
 
 def nasnet_input() -> np.ndarray:
