@@ -3,9 +3,10 @@
 // (its .binary overload), on a weight packed once in __init__ by rt.pack_conv_weight
 // for the conv's geometry and input shape. A packed weight is a plain attribute; a
 // weight read only packed is not loaded as a buffer. dataflow.channels_last is
-// `.contiguous(memory_format=torch.channels_last)`.
+// `.contiguous(memory_format=torch.channels_last)`. matmul-max-macs=0 keeps these small
+// 1x1 convolutions on oneDNN (matmul-conv.mlir prints the matrix-product kernel).
 
-// RUN: ramiel-opt %s --split-input-file --fuse -t python | filecheck %s
+// RUN: ramiel-opt %s --split-input-file -p 'fuse{matmul-max-macs=0}' -t python | filecheck %s
 
 // CHECK:      from ramiel import runtime as rt
 // CHECK:      {{^}}_conv = torch.ops.mkldnn._convolution_pointwise{{$}}

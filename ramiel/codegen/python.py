@@ -210,9 +210,10 @@ class PythonPrinter:
         self.weights: dict[str, str] = {}
         """Attribute name -> weight key."""
         self.packed: dict[str, str] = {}
-        """Attribute name -> expression of a weight packed for its oneDNN kernel."""
+        """Attribute name -> expression of a weight prepared for its kernel at load time
+        (packed for oneDNN, or a 1x1 weight as a matrix)."""
         self.packed_exprs: dict[str, str] = {}
-        """Packing expression -> attribute, so a weight is packed once per geometry."""
+        """Preparing expression -> attribute, so a weight is prepared once per kernel."""
         self.kernels: set[str] = set()
         """Module-level kernel aliases the code uses (`_conv`, `_conv_add`)."""
         self.hoisted: dict[SSAValue, _Hoisted] = {}
@@ -318,6 +319,8 @@ class PythonPrinter:
 
     def _conv_kernel(self, op: KernelConvOp) -> str:
         """`_conv(x, packed weight, bias, pads, strides, dilations, group, post-op, ...)`."""
+        if op.is_matmul:
+            return self._matmul_kernel(op)
         x = self._operand(op.input)
         geometry = [list(op.ints(n)) for n in ("pads", "strides", "dilations")]
         group = op.group.value.data
@@ -335,6 +338,50 @@ class PythonPrinter:
         unary = "None" if activation == "none" else repr(activation)
         addend = self._operand(op.addend)
         return f"_conv_add({x}, {addend}, {conv_args}, 'add', 1.0, {unary}, {scalars}, '')"
+
+    def _matmul_kernel(self, op: KernelConvOp) -> str:
+        """A 1x1 convolution as `addmm` of the pixels (rows, channels-last) by the weight
+        matrix, viewed back as NCHW with channels-last strides; then the addend and the
+        activation, in place on the fresh result."""
+        n, cin, h, w = cast(TensorType[Attribute], op.input.type).get_shape()
+        cout = op.output.type.get_shape()[1]
+        x = self._operand(op.input)
+        matrix = self._weight_matrix(op)
+        bias = self._operand(op.bias).expr
+        expr = (
+            f"torch.addmm({bias}, {x}.permute(0, 2, 3, 1).reshape({n * h * w}, {cin}), "
+            f"{matrix}).view({n}, {h}, {w}, {cout}).permute(0, 3, 1, 2)"
+        )
+        if op.addend is not None:
+            expr += f".add_({self._operand(op.addend)})"
+        activation = op.activation.data
+        scalars = op.scalars
+        if activation in ("relu", "sigmoid", "tanh"):
+            expr += f".{activation}_()"
+        elif activation == "hardtanh":
+            expr += f".clamp_({scalars[0]!r}, {scalars[1]!r})"
+        elif activation == "leaky_relu":
+            expr = f"F.leaky_relu({expr}, {scalars[0]!r}, inplace=True)"
+        return expr
+
+    def _weight_matrix(self, op: KernelConvOp) -> str:
+        """`op`'s 1x1 weight as a (in channels, out channels) matrix: an attribute made at
+        load time for a constant weight, else computed in place."""
+        owner = self.alias.get(op.weight, op.weight).owner
+        if isinstance(owner, WeightOp):
+            source = f"weights[{owner.key.data!r}]"
+            hint = self.exprs[owner.result].removeprefix("self.")
+        else:
+            source = self._operand(op.weight).expr
+            if not source.startswith("self."):
+                return f"rt.conv1x1_matrix({source})"
+            hint = source.removeprefix("self.")
+        expr = f"rt.conv1x1_matrix({source})"
+        attribute = self.packed_exprs.get(expr)
+        if attribute is None:
+            attribute = self.packed_exprs[expr] = self.names.fresh(f"{hint}_matrix", "w")
+            self.packed[attribute] = expr
+        return f"self.{attribute}"
 
     def _packed_weight(self, op: KernelConvOp, geometry: list[list[int]], group: int) -> str:
         """The attribute holding `op`'s weight in oneDNN's layout for this convolution,
@@ -783,7 +830,10 @@ class PythonPrinter:
         ]
         w += self._loading_lines()
         if self.packed:
-            w.append("        # Opaque oneDNN tensors: plain attributes, not state_dict buffers.")
+            w.append(
+                "        # Kernel weights made at load time (oneDNN's opaque packed tensors, 1x1"
+            )
+            w.append("        # weight matrices): plain attributes, not state_dict buffers.")
         for attribute, expr in self.packed.items():
             w.append(f"        self.{attribute} = {expr}")
         if self.workers:

@@ -190,6 +190,10 @@ _ONNX_ACTIVATIONS = {
 }
 
 
+MATMUL_KERNEL = "matmul"
+"""`dataflow.conv`'s `kernel` for a 1x1 convolution computed as one matrix product."""
+
+
 @irdl_op_definition
 class ConvOp(IRDLOperation):
     """A 2-D convolution, plus `addend` when present, then `activation`, as one kernel.
@@ -217,6 +221,8 @@ class ConvOp(IRDLOperation):
     group = prop_def(IntegerAttr[I64])
     activation = prop_def(StringAttr)
     activation_scalars = opt_prop_def(ArrayAttr[FloatAttr])
+    kernel = opt_prop_def(StringAttr)
+    """`matmul` for a small 1x1 convolution run as one matrix product; absent: oneDNN."""
     traits = traits_def(Pure())
     irdl_options = (ParsePropInAttrDict(),)
     assembly_format = (
@@ -238,6 +244,7 @@ class ConvOp(IRDLOperation):
         activation: str = "none",
         activation_scalars: Sequence[float] = (),
         addend: SSAValue | None = None,
+        kernel: str | None = None,
     ) -> None:
         properties: dict[str, Attribute] = {
             "strides": DenseArrayBase.from_list(i64, strides),
@@ -250,6 +257,8 @@ class ConvOp(IRDLOperation):
             properties["activation_scalars"] = ArrayAttr(
                 [FloatAttr(float(v), 64) for v in activation_scalars]
             )
+        if kernel is not None:
+            properties["kernel"] = StringAttr(kernel)
         super().__init__(
             operands=[input, weight, bias, addend],
             result_types=[result_type],
@@ -280,8 +289,30 @@ class ConvOp(IRDLOperation):
             return ()
         return tuple(a.value.data for a in self.activation_scalars.data)
 
+    def _verify_kernel(self, kernel: str) -> None:
+        if kernel != MATMUL_KERNEL:
+            raise VerifyException(
+                f"'dataflow.conv' op kernel '{kernel}' is not '{MATMUL_KERNEL}' "
+                "(leave it out for oneDNN)"
+            )
+        weight = tuple(cast(TensorType[Attribute], self.weight.type).get_shape())
+        geometry = (self.ints("strides"), self.ints("pads"), self.ints("dilations"))
+        pointwise = weight[2:] == (1, 1) and geometry == ((1, 1), (0, 0), (1, 1))
+        if not pointwise or self.group.value.data != 1:
+            raise VerifyException(
+                "'dataflow.conv' op kernel 'matmul' needs a 1x1 convolution with stride 1, "
+                "no padding, dilation 1 and one group"
+            )
+
+    @property
+    def is_matmul(self) -> bool:
+        """Whether the convolution runs as one matrix product (`kernel = "matmul"`)."""
+        return self.kernel is not None and self.kernel.data == MATMUL_KERNEL
+
     def verify_(self) -> None:
         kind = self.activation.data
+        if self.kernel is not None:
+            self._verify_kernel(self.kernel.data)
         if kind not in ACTIVATIONS:
             raise VerifyException(
                 f"'dataflow.conv' op activation '{kind}' is not one of {', '.join(ACTIVATIONS)}"

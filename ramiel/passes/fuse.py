@@ -1,6 +1,7 @@
 """The `fuse` pass: pick fast CPU kernels for convolutions and the layout they want.
 
     ramiel-opt --fuse model.mlir
+    ramiel-opt -p 'fuse{matmul-max-macs=0}' model.mlir    # every conv on oneDNN
 
 1. Every 2-D `onnx.Conv` on float32 with a constant weight (a `dataflow.weight` or an
    `onnx.Constant`) and pads PyTorch can express becomes a `dataflow.conv`: one oneDNN
@@ -9,13 +10,19 @@
 2. What follows a `dataflow.conv` that has no other user is folded into it: an `onnx.Add`
    (or two-input `onnx.Sum`) of a tensor of the conv's own type (a residual connection)
    becomes the conv's `addend`, then an activation (Relu, LeakyRelu, Clip with constant
-   bounds, Sigmoid, Tanh) its post-op.
+   bounds, Sigmoid, Tanh) its post-op; after an addend, only Relu (oneDNN's conv + add
+   kernel takes no other).
 3. Layout: oneDNN and PyTorch's pooling run fastest on channels-last tensors, and
    PyTorch ops keep the layout of their inputs. So a value is channels-last when a
    `dataflow.conv` or `dataflow.channels_last` makes it, or an op that keeps layout
    (elementwise ops, pooling, Concat, LRN...) makes it from channels-last operands only.
    A `dataflow.channels_last` is placed before each conv whose input is not channels-last
    yet, once per value: for a CNN that is one conversion, of the graph input.
+4. Kernel choice: a small 1x1 convolution (stride 1, no padding, one group, at most
+   `matmul-max-macs` multiply-adds, default `MATMUL_MAX_MACS`) gets `kernel = "matmul"`:
+   one `torch.addmm` over the channels-last pixels. oneDNN's packed kernel costs about
+   15 to 20 us more per call at that size; from about 6M multiply-adds up it is as fast
+   or faster (`benchmarks/conv_kernels.py` prints both).
 
 BatchNormalization after a Conv is already folded into its weights by canonicalization.
 """
@@ -28,14 +35,14 @@ from typing import cast
 
 import numpy as np
 from xdsl.context import Context
-from xdsl.dialects.builtin import Float32Type, ModuleOp, TensorType
+from xdsl.dialects.builtin import Float32Type, ModuleOp, StringAttr, TensorType
 from xdsl.ir import Attribute, Block, Operation, SSAValue
 from xdsl.passes import ModulePass
 from xdsl.rewriter import InsertPoint, Rewriter
 from xdsl.transforms.dead_code_elimination import region_dce
 
 from ramiel.dialects import onnx_ops as onnx
-from ramiel.dialects.dataflow import ChannelsLastOp, ConvOp, WeightOp
+from ramiel.dialects.dataflow import MATMUL_KERNEL, ChannelsLastOp, ConvOp, WeightOp
 from ramiel.passes.canonicalize import ConstantValues
 from ramiel.passes.values import static_shape, value_of
 from ramiel.weights import WeightStore, attach_weights, weights_of
@@ -63,6 +70,9 @@ _KEEPS_LAYOUT: tuple[type[Operation], ...] = (
 )
 """Ops whose PyTorch lowering gives channels-last results for channels-last operands."""
 
+MATMUL_MAX_MACS = 4_000_000
+"""The largest 1x1 convolution, in multiply-adds, that runs as a matrix product."""
+
 
 @dataclass(frozen=True)
 class FusePass(ModulePass):
@@ -70,6 +80,9 @@ class FusePass(ModulePass):
     channels-last for them; see the module docstring."""
 
     name = "fuse"
+
+    matmul_max_macs: int = MATMUL_MAX_MACS
+    """The largest 1x1 convolution (multiply-adds) that runs as a matrix product; 0: none."""
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         del ctx
@@ -83,6 +96,9 @@ class FusePass(ModulePass):
                 _to_kernel(conv, constants)
             for kernel in [o for o in block.ops if isinstance(o, ConvOp)]:
                 _fold_users(kernel)
+            for kernel in [o for o in block.ops if isinstance(o, ConvOp)]:
+                if _small_pointwise(kernel, self.matmul_max_macs):
+                    kernel.properties["kernel"] = StringAttr(MATMUL_KERNEL)
             _place_channels_last(block)
         region_dce(op.body)
 
@@ -191,6 +207,8 @@ def _fold_users(kernel: ConvOp) -> None:
             found = _activation(user)
             if found is None or user.operands[0] is not kernel.output:
                 return
+            if kernel.addend is not None and found[0] != "relu":
+                return  # oneDNN's conv + add kernel takes no other activation
             if user.results[0].type != kernel.output.type:
                 return
             activation = found
@@ -215,6 +233,22 @@ def _fold_users(kernel: ConvOp) -> None:
         Rewriter.erase_op(user)
         Rewriter.erase_op(kernel)
         kernel = fused
+
+
+def _small_pointwise(kernel: ConvOp, max_macs: int) -> bool:
+    """Whether `kernel` is a 1x1 convolution of at most `max_macs` multiply-adds, for the
+    matrix-product kernel."""
+    weight = static_shape(kernel.weight)
+    output = static_shape(kernel.output)
+    if weight is None or output is None or kernel.kernel is not None:
+        return False
+    geometry = (kernel.ints("strides"), kernel.ints("pads"), kernel.ints("dilations"))
+    if tuple(weight[2:]) != (1, 1) or geometry != ((1, 1), (0, 0), (1, 1)):
+        return False
+    if kernel.group.value.data != 1:
+        return False
+    macs = int(np.prod(output, dtype=np.int64)) * weight[1]
+    return macs <= max_macs
 
 
 def _is_sum(op: Operation) -> bool:

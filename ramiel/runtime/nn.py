@@ -18,6 +18,7 @@ from ramiel.runtime.parallel import intra_op_threads
 __all__ = [
     "avg_pool_nd",
     "batch_norm_training",
+    "conv1x1_matrix",
     "conv_integer",
     "dropout_nd",
     "lp_pool_nd",
@@ -362,3 +363,9 @@ def pack_conv_weight(
         return torch.ops.mkldnn._reorder_convolution_weight(
             dense, padding, stride, dilation, groups, input_size
         )
+
+
+def conv1x1_matrix(weight: torch.Tensor) -> torch.Tensor:
+    """A 1x1 convolution weight (out, in, 1, 1) as the (in, out) matrix that multiplies
+    channels-last pixels: the weight of a `dataflow.conv` with `kernel = "matmul"`."""
+    return weight.to(torch.float32).reshape(weight.shape[0], weight.shape[1]).t().contiguous()

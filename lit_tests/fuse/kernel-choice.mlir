@@ -1,0 +1,70 @@
+// The fuse pass's kernel choice: a 1x1 convolution with stride 1, no padding, one group
+// and at most matmul-max-macs multiply-adds (default 4,000,000) gets kernel = "matmul",
+// after its Add and activation are folded in; every other convolution stays on oneDNN
+// (no kernel property).
+
+// RUN: ramiel-opt %s --split-input-file --fuse | filecheck %s
+// RUN: ramiel-opt %s --split-input-file -p 'fuse{matmul-max-macs=1024}' | filecheck %s --check-prefix=LIMIT
+// RUN: ramiel-opt %s --split-input-file -p 'fuse{matmul-max-macs=0}' | filecheck %s --check-prefix=NONE
+
+// 8 -> 16 channels at 4x4: 2,048 multiply-adds.
+// CHECK-LABEL: func.func @small_pointwise
+// CHECK:         dataflow.conv %{{.*}}, %{{.*}}, %{{.*}} add %{{.*}} {strides = array<i64: 1, 1>, pads = array<i64: 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64, activation = "relu", kernel = "matmul"}
+// CHECK-NOT:     onnx.
+// LIMIT-LABEL: func.func @small_pointwise
+// LIMIT:         dataflow.conv
+// LIMIT-NOT:     kernel = "matmul"
+// LIMIT:         func.return
+// NONE-LABEL:  func.func @small_pointwise
+// NONE-NOT:      kernel = "matmul"
+func.func @small_pointwise(%x: tensor<1x8x4x4xf32>, %r: tensor<1x16x4x4xf32>) -> tensor<1x16x4x4xf32> {
+  %w = onnx.Constant() {value = dense<0.5> : tensor<16x8x1x1xf32>} : () -> tensor<16x8x1x1xf32>
+  %b = onnx.Constant() {value = dense<1.0> : tensor<16xf32>} : () -> tensor<16xf32>
+  %c = onnx.Conv(%x, %w, %b) : (tensor<1x8x4x4xf32>, tensor<16x8x1x1xf32>, tensor<16xf32>) -> tensor<1x16x4x4xf32>
+  %a = onnx.Add(%c, %r) : (tensor<1x16x4x4xf32>, tensor<1x16x4x4xf32>) -> tensor<1x16x4x4xf32>
+  %y = onnx.Relu(%a) : (tensor<1x16x4x4xf32>) -> tensor<1x16x4x4xf32>
+  func.return %y : tensor<1x16x4x4xf32>
+}
+
+// -----
+
+// 4 -> 4 channels at 8x8: 1,024 multiply-adds, right at the LIMIT run's bound.
+// CHECK-LABEL: func.func @at_the_limit
+// CHECK:         kernel = "matmul"
+// LIMIT-LABEL: func.func @at_the_limit
+// LIMIT:         kernel = "matmul"
+func.func @at_the_limit(%x: tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32> {
+  %w = onnx.Constant() {value = dense<0.5> : tensor<4x4x1x1xf32>} : () -> tensor<4x4x1x1xf32>
+  %c = onnx.Conv(%x, %w) : (tensor<1x4x8x8xf32>, tensor<4x4x1x1xf32>) -> tensor<1x4x8x8xf32>
+  func.return %c : tensor<1x4x8x8xf32>
+}
+
+// -----
+
+// 64 -> 64 channels at 56x56 (ResNet-50's first bottleneck): 12.8M multiply-adds.
+// CHECK-LABEL: func.func @large_pointwise
+// CHECK:         dataflow.conv
+// CHECK-NOT:     kernel = "matmul"
+// CHECK:         func.return
+func.func @large_pointwise(%x: tensor<1x64x56x56xf32>) -> tensor<1x64x56x56xf32> {
+  %w = onnx.Constant() {value = dense<0.5> : tensor<64x64x1x1xf32>} : () -> tensor<64x64x1x1xf32>
+  %c = onnx.Conv(%x, %w) : (tensor<1x64x56x56xf32>, tensor<64x64x1x1xf32>) -> tensor<1x64x56x56xf32>
+  func.return %c : tensor<1x64x56x56xf32>
+}
+
+// -----
+
+// Small, but not a plain 1x1 convolution: 3x3, stride 2, grouped.
+// CHECK-LABEL: func.func @not_pointwise
+// CHECK-COUNT-3: dataflow.conv
+// CHECK-NOT:     kernel = "matmul"
+// CHECK:         func.return
+func.func @not_pointwise(%x: tensor<1x4x4x4xf32>) -> (tensor<1x4x4x4xf32>, tensor<1x4x2x2xf32>, tensor<1x4x4x4xf32>) {
+  %w3 = onnx.Constant() {value = dense<0.5> : tensor<4x4x3x3xf32>} : () -> tensor<4x4x3x3xf32>
+  %a = onnx.Conv(%x, %w3) {pads = array<i64: 1, 1, 1, 1>} : (tensor<1x4x4x4xf32>, tensor<4x4x3x3xf32>) -> tensor<1x4x4x4xf32>
+  %w1 = onnx.Constant() {value = dense<0.5> : tensor<4x4x1x1xf32>} : () -> tensor<4x4x1x1xf32>
+  %b = onnx.Conv(%x, %w1) {strides = array<i64: 2, 2>} : (tensor<1x4x4x4xf32>, tensor<4x4x1x1xf32>) -> tensor<1x4x2x2xf32>
+  %wg = onnx.Constant() {value = dense<0.5> : tensor<4x2x1x1xf32>} : () -> tensor<4x2x1x1xf32>
+  %c = onnx.Conv(%x, %wg) {group = 2 : i64} : (tensor<1x4x4x4xf32>, tensor<4x2x1x1xf32>) -> tensor<1x4x4x4xf32>
+  func.return %a, %b, %c : tensor<1x4x4x4xf32>, tensor<1x4x2x2xf32>, tensor<1x4x4x4xf32>
+}
