@@ -50,8 +50,13 @@ def run_ramiel(compiled: torch.nn.Module, inputs: list[np.ndarray]) -> list[np.n
 
 @pytest.mark.parametrize("name", LIGHT_MODELS)
 def test_light_model_matches_expected_output(name: str) -> None:
+    """The default build of each light model gives its recorded output. SqueezeNet's is
+    built without fused kernels: its weights are constant-filled, so its 1000 logits are
+    equal (about 9e9) and its recorded softmax is uniform only while they round alike,
+    which the matrix-product kernel's summation order breaks by a few ulps
+    (`test_fuse.test_light_squeezenet_on_onednn_kernels_matches_recorded_output`)."""
     x = light_model_input(load_onnx(light_model_path(name)))
-    compiled = ramiel.compile(light_model_path(name))
+    compiled = ramiel.compile(light_model_path(name), fuse=name != "squeezenet")
     (actual,) = run_ramiel(compiled, [x])
     expected = light_model_output(name)
     np.testing.assert_allclose(actual, expected, rtol=RTOL, atol=ATOL)
