@@ -21,7 +21,7 @@ import builtins
 import keyword
 import re
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import IO, cast
 
@@ -367,26 +367,26 @@ class PythonPrinter:
     def _weight_matrix(self, op: KernelConvOp) -> str:
         """`op`'s 1x1 weight as a (in channels, out channels) matrix: an attribute made at
         load time for a constant weight, else computed in place."""
-        owner = self.alias.get(op.weight, op.weight).owner
-        if isinstance(owner, WeightOp):
-            source = f"weights[{owner.key.data!r}]"
-            hint = self.exprs[owner.result].removeprefix("self.")
-        else:
-            source = self._operand(op.weight).expr
-            if not source.startswith("self."):
-                return f"rt.conv1x1_matrix({source})"
-            hint = source.removeprefix("self.")
-        expr = f"rt.conv1x1_matrix({source})"
-        attribute = self.packed_exprs.get(expr)
-        if attribute is None:
-            attribute = self.packed_exprs[expr] = self.names.fresh(f"{hint}_matrix", "w")
-            self.packed[attribute] = expr
-        return f"self.{attribute}"
+        return self._prepared_weight(op, lambda w: f"rt.conv1x1_matrix({w})", "matrix", True)
 
     def _packed_weight(self, op: KernelConvOp, geometry: list[list[int]], group: int) -> str:
         """The attribute holding `op`'s weight in oneDNN's layout for this convolution,
         packed at load time for the threads it runs on; the plain weight when it is not a
         constant."""
+        shape = list(cast(TensorType[Attribute], op.input.type).get_shape())
+        extra = [*map(str, geometry), str(group), str(shape)]
+        if self.pack_threads is not None:
+            extra.append(f"threads={self.pack_threads}")
+        return self._prepared_weight(
+            op, lambda w: f"rt.pack_conv_weight({', '.join([w, *extra])})", "packed", False
+        )
+
+    def _prepared_weight(
+        self, op: KernelConvOp, prepare: Callable[[str], str], suffix: str, inline: bool
+    ) -> str:
+        """`prepare(weight)` as an attribute built once at load time (`<hint>_<suffix>`)
+        when `op`'s weight is a constant; otherwise `prepare` applied in place (`inline`)
+        or the plain weight."""
         owner = self.alias.get(op.weight, op.weight).owner
         if isinstance(owner, WeightOp):
             source = f"weights[{owner.key.data!r}]"
@@ -394,16 +394,12 @@ class PythonPrinter:
         else:
             source = self._operand(op.weight).expr
             if not source.startswith("self."):
-                return source
+                return prepare(source) if inline else source
             hint = source.removeprefix("self.")
-        shape = list(cast(TensorType[Attribute], op.input.type).get_shape())
-        args = [source, *map(str, geometry), str(group), str(shape)]
-        if self.pack_threads is not None:
-            args.append(f"threads={self.pack_threads}")
-        expr = f"rt.pack_conv_weight({', '.join(args)})"
+        expr = prepare(source)
         attribute = self.packed_exprs.get(expr)
         if attribute is None:
-            attribute = self.packed_exprs[expr] = self.names.fresh(f"{hint}_packed", "w")
+            attribute = self.packed_exprs[expr] = self.names.fresh(f"{hint}_{suffix}", "w")
             self.packed[attribute] = expr
         return f"self.{attribute}"
 
