@@ -93,7 +93,10 @@ _ACTIVATION_NAMES = {
 }
 
 
-_MATMUL_LINE = re.compile(r"= (F\.leaky_relu\()?torch\.addmm\((.*)$")
+# The printed matrix-product conv (a Gemm's torch.addmm has no pixel permute).
+_MATMUL_LINE = re.compile(
+    r"= (F\.leaky_relu\()?torch\.addmm\((.*\.permute\(0, 2, 3, 1\)\.reshape\(.*)$"
+)
 _MATMUL_ACTIVATIONS = {".relu_()": "Relu", ".sigmoid_()": "Sigmoid", ".tanh_()": "Tanh"}
 
 

@@ -68,3 +68,17 @@ func.func @not_pointwise(%x: tensor<1x4x4x4xf32>) -> (tensor<1x4x4x4xf32>, tenso
   %c = onnx.Conv(%x, %wg) {group = 2 : i64} : (tensor<1x4x4x4xf32>, tensor<4x2x1x1xf32>) -> tensor<1x4x4x4xf32>
   func.return %a, %b, %c : tensor<1x4x4x4xf32>, tensor<1x4x2x2xf32>, tensor<1x4x4x4xf32>
 }
+
+// -----
+
+// A kernel already chosen is kept when a Relu folds into it, whatever the bound.
+// NONE-LABEL: func.func @chosen_kernel_kept
+// NONE:         dataflow.conv {{.*}}activation = "relu", kernel = "matmul"}
+// NONE-NOT:     onnx.Relu
+func.func @chosen_kernel_kept(%x: tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32> {
+  %w = onnx.Constant() {value = dense<0.5> : tensor<4x4x1x1xf32>} : () -> tensor<4x4x1x1xf32>
+  %b = onnx.Constant() {value = dense<1.0> : tensor<4xf32>} : () -> tensor<4xf32>
+  %c = dataflow.conv %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64, activation = "none", kernel = "matmul"} : (tensor<1x4x4x4xf32>, tensor<4x4x1x1xf32>, tensor<4xf32>) -> tensor<1x4x4x4xf32>
+  %y = onnx.Relu(%c) : (tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32>
+  func.return %y : tensor<1x4x4x4xf32>
+}

@@ -295,14 +295,23 @@ class ConvOp(IRDLOperation):
                 f"'dataflow.conv' op kernel '{kernel}' is not '{MATMUL_KERNEL}' "
                 "(leave it out for oneDNN)"
             )
-        weight = tuple(cast(TensorType[Attribute], self.weight.type).get_shape())
-        geometry = (self.ints("strides"), self.ints("pads"), self.ints("dilations"))
-        pointwise = weight[2:] == (1, 1) and geometry == ((1, 1), (0, 0), (1, 1))
-        if not pointwise or self.group.value.data != 1:
+        if not self.is_pointwise:
             raise VerifyException(
                 "'dataflow.conv' op kernel 'matmul' needs a 1x1 convolution with stride 1, "
                 "no padding, dilation 1 and one group"
             )
+
+    @property
+    def is_pointwise(self) -> bool:
+        """Whether this is a plain 1x1 convolution: stride 1, no padding, dilation 1, one
+        group (what the matrix-product kernel computes)."""
+        weight = tuple(cast(TensorType[Attribute], self.weight.type).get_shape())
+        geometry = (self.ints("strides"), self.ints("pads"), self.ints("dilations"))
+        return (
+            weight[2:] == (1, 1)
+            and geometry == ((1, 1), (0, 0), (1, 1))
+            and self.group.value.data == 1
+        )
 
     @property
     def is_matmul(self) -> bool:

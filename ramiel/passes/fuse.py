@@ -21,8 +21,8 @@
 4. Kernel choice: a small 1x1 convolution (stride 1, no padding, one group, at most
    `matmul-max-macs` multiply-adds, default `MATMUL_MAX_MACS`) gets `kernel = "matmul"`:
    one `torch.addmm` over the channels-last pixels. oneDNN's packed kernel costs about
-   15 to 20 us more per call at that size; from about 6M multiply-adds up it is as fast
-   or faster (`benchmarks/conv_kernels.py` prints both).
+   13 to 16 us more per call at 0.6M to 1M multiply-adds, one thread; from about 6M up
+   it is as fast or faster (`benchmarks/conv_kernels.py` prints both).
 
 BatchNormalization after a Conv is already folded into its weights by canonicalization.
 """
@@ -224,6 +224,7 @@ def _fold_users(kernel: ConvOp) -> None:
             activation=activation[0],
             activation_scalars=activation[1],
             addend=addend,
+            kernel=None if kernel.kernel is None else kernel.kernel.data,
         )
         fused.location = kernel.location
         fused.output.name_hint = user.results[0].name_hint
@@ -242,10 +243,7 @@ def _small_pointwise(kernel: ConvOp, max_macs: int) -> bool:
     output = static_shape(kernel.output)
     if weight is None or output is None or kernel.kernel is not None:
         return False
-    geometry = (kernel.ints("strides"), kernel.ints("pads"), kernel.ints("dilations"))
-    if tuple(weight[2:]) != (1, 1) or geometry != ((1, 1), (0, 0), (1, 1)):
-        return False
-    if kernel.group.value.data != 1:
+    if not kernel.is_pointwise:
         return False
     macs = int(np.prod(output, dtype=np.int64)) * weight[1]
     return macs <= max_macs
