@@ -21,7 +21,7 @@
 4. Kernel choice: a small 1x1 convolution (stride 1, no padding, one group, at most
    `matmul-max-macs` multiply-adds, default `MATMUL_MAX_MACS`) gets `kernel = "matmul"`:
    one `torch.addmm` over the channels-last pixels. oneDNN's packed kernel costs about
-   13 to 16 us more per call at 0.6M to 1M multiply-adds, one thread; from about 6M up
+   15 us more per call at 0.6M to 1M multiply-adds, one thread; from about 6M up
    it is as fast or faster (`benchmarks/conv_kernels.py` prints both).
 
 BatchNormalization after a Conv is already folded into its weights by canonicalization.
