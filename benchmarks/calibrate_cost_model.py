@@ -63,6 +63,8 @@ from ramiel.passes.analytic_cost import (
     analytic_cost_us,
     op_work,
 )
+from ramiel.runtime.exchange import Exchange, send, take
+from ramiel.runtime.parallel import script_methods
 from ramiel.testing.models import light_model_input, light_model_path, load_onnx
 
 FLOAT = TensorProto.FLOAT
@@ -518,38 +520,42 @@ def edge_latency_us(rounds: int = 1000, busy: bool = False) -> float:
     return statistics.median(latencies)
 
 
-def exchange_latency_us(rounds: int = 1000) -> float | None:
-    """The same hand-off through the parallel runtime's `Exchange` put/get, if present."""
-    try:
-        from ramiel.runtime.parallel import Exchange
-    except ImportError:
-        return None
-    exchanges: queue.SimpleQueue[Any] = queue.SimpleQueue()
+_PING_PONGS = 2000
+
+
+class _PingPong(torch.nn.Module):
+    """Values bounced between two workers through an `rt.Exchange`, as compiled clusters
+    hand them over."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.exchange = Exchange(2 * _PING_PONGS)
+        self.rounds = _PING_PONGS
+
+    def ping(self, value: torch.Tensor) -> None:
+        for i in range(self.rounds):
+            send(self.exchange, 2 * i + 1, value)
+            value = take(self.exchange, 2 * i + 2)
+
+    def pong(self) -> None:
+        for i in range(self.rounds):
+            send(self.exchange, 2 * i + 2, take(self.exchange, 2 * i + 1))
+
+
+def exchange_latency_us(rounds: int = 5) -> float:
+    """One hand-off of compiled parallel code (TorchScript `rt.send` on one thread to the
+    `rt.take` another thread waits in): the median over `rounds` of 2,000 round trips."""
+    compiled = script_methods(_PingPong(), ("ping", "pong"))
+    flags: torch.Tensor = compiled.exchange[0]
     latencies: list[float] = []
-    resumed = threading.Event()
-
-    def consume() -> None:
-        while True:
-            exchange = exchanges.get()
-            if exchange is None:
-                return
-            sent: int = exchange.get("v")
-            latencies.append((time.perf_counter_ns() - sent) / 1e3)
-            resumed.set()
-
-    consumer = threading.Thread(target=consume)
-    consumer.start()
-    try:
-        for _ in range(rounds):
-            resumed.clear()
-            exchange = Exchange()
-            exchanges.put(exchange)
-            time.sleep(0.0003)
-            exchange.put("v", time.perf_counter_ns(), 1)
-            resumed.wait()
-    finally:
-        exchanges.put(None)
-        consumer.join()
+    for _ in range(rounds):
+        flags.zero_()
+        partner = threading.Thread(target=compiled.pong)
+        partner.start()
+        start = time.perf_counter()
+        compiled.ping(torch.zeros(1))
+        latencies.append((time.perf_counter() - start) / (2 * _PING_PONGS) * 1e6)
+        partner.join()
     return statistics.median(latencies)
 
 
@@ -710,8 +716,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("edge: Future.set_result -> result() returns in the blocked consumer, median")
     print(f"  producer goes on with torch ops (edge_us): {edge_busy:.1f} us")
     print(f"  producer idle:                             {edge:.1f} us")
-    if exchange is not None:
-        print(f"  rt.Exchange put -> get, producer idle:     {exchange:.1f} us")
+    print(f"  compiled rt.send -> waiting rt.take:        {exchange:.1f} us")
 
     for name in args.validate:
         print()

@@ -447,7 +447,7 @@ def test_two_workers_print_kernels_in_cluster_methods() -> None:
     x = _input(1, 16, 24, 24).numpy()
     compiled = _compiled(model, 2)
     code = compiled.code
-    assert "ex.get(" in code, code  # really the parallel printer
+    assert "self.workers.run(" in code, code  # really the parallel printer
     assert code.count("rt.pack_conv_weight(") == 6
     # Packed for the threads a worker runs them on, not the threads at load time.
     assert code.count(", threads=rt.threads_per_worker(2))") == 6

@@ -251,10 +251,16 @@ class Builds:
 
 
 def build(
-    model: onnx.ModelProto, cost_model: CostModel, workers: int, *, canonicalize: bool = False
+    model: onnx.ModelProto,
+    cost_model: CostModel,
+    workers: int,
+    *,
+    canonicalize: bool = False,
+    compiled: bool = True,
 ) -> Builds:
     """Serial code, then parallel code after clustering, both printed from the same IR
-    (canonicalized first with `canonicalize`)."""
+    (canonicalized first with `canonicalize`). The parallel workers run as TorchScript, or
+    as Python (the fallback for code TorchScript cannot compile) without `compiled`."""
     imported = import_model(model)
     module = imported.module
     attach_weights(module, imported.weights)
@@ -266,9 +272,16 @@ def build(
     )
     cluster_module(module, cost_model, workers=workers)
     parallel_code = print_python(module, min_gain=0.0)
+    if not compiled:
+        parallel_code = re.sub(
+            r"(rt\.Workers\(self, .*)\)\n", r"\1, script=False)\n", parallel_code
+        )
     parallel = instantiate(
         parallel_code, module_weight_tensors(module, imported.weights), name="parallel"
     )
+    workers_of_model = getattr(parallel.model, "workers", None)
+    if workers_of_model is not None:
+        assert workers_of_model.compiled == compiled, workers_of_model.why_not
     return Builds(serial_code, parallel_code, module, serial, parallel)
 
 
@@ -444,17 +457,18 @@ FAILING_COSTS = {
 
 def _worker_of_method(code: str, method: str) -> int:
     """The worker a cluster method's docstring names."""
-    match = re.search(
-        rf"def {method}\(self, ex: rt\.Exchange\) -> None:\n\s+\"\"\"Worker (\d+)", code
-    )
+    match = re.search(rf"def {method}\(self\) -> None:\n\s+\"\"\"Worker (\d+)", code)
     assert match is not None, f"no method {method} in the code"
     return int(match.group(1))
 
 
+@pytest.mark.parametrize("compiled", [True, False], ids=["torchscript", "python"])
 @pytest.mark.parametrize("failing_first", [True, False], ids=["on-caller", "on-worker-thread"])
-def test_cluster_error_names_the_op_and_the_model_stays_usable(failing_first: bool) -> None:
+def test_cluster_error_names_the_op_and_the_model_stays_usable(
+    failing_first: bool, compiled: bool
+) -> None:
     model = _failing_model(failing_first)
-    builds = build(model, TableCostModel(FAILING_COSTS, 1.0), workers=2)
+    builds = build(model, TableCostModel(FAILING_COSTS, 1.0), workers=2, compiled=compiled)
     assert RUN_PARALLEL in builds.parallel_code
     rng = np.random.default_rng(5)
     z = rng.uniform(-1, 1, SHAPE).astype(np.float32)

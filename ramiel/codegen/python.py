@@ -223,8 +223,10 @@ class PythonPrinter:
         self.frames: list[_Frame] = []
         self.methods: list[list[str]] = []
         """Cluster methods of parallel code."""
-        self.workers = 0
-        """Workers of parallel code (0 for serial code)."""
+        self.workers: list[str] = []
+        """The worker methods of parallel code, worker 0 first (none for serial code)."""
+        self.slots: dict[str, tuple[int, int]] = {}
+        """Parallel code: exchanged value name -> (its slot in `self.exchange`, readers)."""
 
     # ---- values ---------------------------------------------------------------------
 
@@ -462,11 +464,11 @@ class PythonPrinter:
         defined: set[SSAValue],
         outputs: Sequence[SSAValue],
         fetch: dict[SSAValue, str] | None = None,
-        publish: dict[SSAValue, tuple[str, int]] | None = None,
+        publish: dict[SSAValue, str] | None = None,
     ) -> list[str]:
-        """Lines as text, each value deleted after its last use; values in `fetch` are got
-        from the exchange before their first use, values in `publish` put right after
-        their definition."""
+        """Lines as text, each value deleted after its last use; values in `fetch` are
+        taken from the exchange (by name) before their first use, values in `publish` sent
+        right after their definition."""
         fetch = fetch or {}
         publish = publish or {}
         args = defined
@@ -486,15 +488,15 @@ class PythonPrinter:
                 freed.setdefault(index, []).append(name)
         out: list[str] = []
         fetched: set[SSAValue] = set()
-        for value, (key, reads) in publish.items():
-            if value not in defined or value in args:  # not computed here: put it first
-                out.append(f"ex.put({key!r}, {self.exprs[value]}, {reads})")
+        for value, key in publish.items():
+            if value not in defined or value in args:  # not computed here: send it first
+                out.append(self._send(key, self.exprs[value]))
         tick = self.trace and self.frames == []
         for index, line in enumerate(lines):
             waits = sorted(line.uses & fetch.keys() - fetched, key=lambda v: fetch[v])
             for value in waits:
                 fetched.add(value)
-                out.append(f"{self.exprs[value]} = ex.get({fetch[value]!r})")
+                out.append(f"{self.exprs[value]} = {self._receive(fetch[value])}")
             if waits and tick:
                 out.append(f"_trace.append(({self.worker}, -1, _clock()))")
             out.extend(line.prelude)
@@ -514,9 +516,16 @@ class PythonPrinter:
             out.append(text + self._label_comment(line.op))
             for result in line.op.results:
                 if result in publish:
-                    key, reads = publish[result]
-                    out.append(f"ex.put({key!r}, {self.exprs[result]}, {reads})")
+                    out.append(self._send(publish[result], self.exprs[result]))
         return out
+
+    def _send(self, key: str, expr: str) -> str:
+        return f"rt.send(ex, {self.slots[key][0]}, {expr})"
+
+    def _receive(self, key: str) -> str:
+        """A wait for value `key`; its only reader takes it (the exchange lets go of it)."""
+        slot, reads = self.slots[key]
+        return f"rt.{'take' if reads == 1 else 'receive'}(ex, {slot})"
 
     def _label_comment(self, op: Operation) -> str:
         """`  # <ONNX node name>` when the op's result is named otherwise, else nothing."""
@@ -607,28 +616,54 @@ class PythonPrinter:
                     f"{op.name} runs outside every dataflow.cluster of a clustered @main",
                     _where(op),
                 )
+        inputs = [arg for arg in block.args if readers.get(arg)]
+        for arg in inputs:
+            self.slots[self.exprs[arg]] = (len(self.slots) + 1, readers[arg])
         chains: dict[int, list[str]] = {}
         share = f"rt.threads_per_worker({len({c.worker_index for c in clusters})})"
         for index, cluster in enumerate(clusters):
             threads = cluster.thread_count
             self.pack_threads = str(threads) if threads > 1 else share
             method = self.names.fresh(f"_cluster_{index}")
-            chains.setdefault(cluster.worker_index, []).append(f"self.{method}")
+            chains.setdefault(cluster.worker_index, []).append(method)
             self.methods.append(self._cluster_method(method, cluster, readers))
-        body = ["ex = rt.Exchange()"]
-        if self.trace:
-            body.insert(0, "self.trace_ticks = []")
-        for arg in block.args:
-            if readers.get(arg):
-                body.append(f"ex.put({self.exprs[arg]!r}, {self.exprs[arg]}, {readers[arg]})")
-        runs = ", ".join(_tuple(chain) for _, chain in sorted(chains.items()))
-        body.append(f"self.workers.run(ex, {runs})")
-        self.workers = len(chains)
         self.pack_threads = None
+        from_clusters = [v for v in outputs if isinstance(v.owner, ClusterOp)]
+        for worker, (_, chain) in enumerate(sorted(chains.items())):
+            method = self.names.fresh(f"_worker_{worker}")
+            self.workers.append(method)
+            calls = [f"    self.{name}()" for name in chain]
+            if worker:
+                doc = f'    """Worker {worker}: runs its clusters in order."""'
+                self.methods.append([f"def {method}(self) -> None:", doc, *calls])
+                continue
+            sends = [
+                f"    {self._send(self.exprs[a], f'inputs[{i}]')}" for i, a in enumerate(inputs)
+            ]
+            taken = ", ".join(
+                f"rt.receive(ex, {self.slots[self.exprs[v]][0]})" for v in from_clusters
+            )
+            self.methods.append(
+                [
+                    f"def {method}(self, inputs: list[torch.Tensor]) -> list[torch.Tensor]:",
+                    '    """Worker 0, on the calling thread: sends the inputs, runs its clusters,',
+                    '    waits for the outputs."""',
+                    "    ex = self.exchange",
+                    *sends,
+                    *calls,
+                    f"    outputs = [{taken}]",
+                    "    rt.clear(ex)",
+                    "    return outputs",
+                ]
+            )
+        body = ["self.trace_ticks = []"] if self.trace else []
+        names = [self.exprs[v] for v in from_clusters]  # forward's own scope
+        run = f"self.workers.run([{', '.join(self.exprs[a] for a in inputs)}])"
+        body.append(f"{_unpack(names)} = {run}" if names else run)
         results: list[str] = []
         for value in outputs:
             if isinstance(value.owner, ClusterOp):
-                results.append(f"ex.get({self.exprs[value]!r})")
+                results.append(names[from_clusters.index(value)])
             else:
                 self.roots.add(value)
                 results.append(self._operand(value).expr)
@@ -637,7 +672,7 @@ class PythonPrinter:
     def _cluster_method(
         self, method: str, cluster: ClusterOp, readers: dict[SSAValue, int]
     ) -> list[str]:
-        fetch: dict[SSAValue, str] = {}
+        fetch: dict[SSAValue, str] = {}  # value -> its name in the exchange
         for arg, outer in zip(cluster.block.args, cluster.inputs, strict=True):
             expr = self.exprs[outer]
             self.exprs[arg] = expr
@@ -648,15 +683,20 @@ class PythonPrinter:
         ops = [op for op in cluster.block.ops if op is not terminator]
         self.worker = cluster.worker_index
         lines = self._lower_all(ops)
-        publish: dict[SSAValue, tuple[str, int]] = {}
+        publish: dict[SSAValue, str] = {}
         for inner, result in zip(terminator.values, cluster.outputs, strict=True):
             self.exprs[result] = self.exprs[inner]
-            if readers.get(result) and not self.exprs[inner].startswith("self."):
-                publish[inner] = (self.exprs[inner], readers[result])
+            key = self.exprs[inner]
+            if readers.get(result) and not key.startswith("self.") and key not in self.slots:
+                self.slots[key] = (len(self.slots) + 1, readers[result])
+                publish[inner] = key
         for line in lines:
             self.roots |= line.uses
         self.roots.update(terminator.values)
-        text = self._emit(lines, set(cluster.block.args), [], fetch, publish)
+        text = [
+            "ex = self.exchange",
+            *self._emit(lines, set(cluster.block.args), [], fetch, publish),
+        ]
         if self.trace:
             text.insert(0, f"_trace.append(({self.worker}, -1, _clock()))")
             text.insert(0, "_clock = rt.perf_counter; _trace = self.trace_ticks")
@@ -668,9 +708,13 @@ class PythonPrinter:
         if threads > 1:
             # The other workers are idle meanwhile (as scheduled): use their cores too.
             doc = doc[:-1] + f", on {threads} intra-op threads."
-            text = [f"with rt.intra_op_threads({threads}):", *[f"    {t}" for t in text]]
+            text = [
+                f"threads = rt.set_intra_op_threads({threads})",
+                *text,
+                "rt.set_intra_op_threads(threads)",
+            ]
         return [
-            f"def {method}(self, ex: rt.Exchange) -> None:",
+            f"def {method}(self) -> None:",
             f'    """{doc}"""',
             *[f"    {line}" for line in text],
         ]
@@ -833,7 +877,10 @@ class PythonPrinter:
         for attribute, expr in self.packed.items():
             w.append(f"        self.{attribute} = {expr}")
         if self.workers:
-            w.append(f"        self.workers = rt.Workers({self.workers})")
+            w.append(f"        self.exchange = rt.Exchange({len(self.slots)})")
+            script = ", script=False" if self.trace else ""
+            entries = _tuple([repr(m) for m in self.workers])
+            w.append(f"        self.workers = rt.Workers(self, {entries}{script})")
         if self.trace:
             w.append("        self.trace_names = TRACE_NAMES")
             w.append("        self.trace_ticks: list[tuple[int, int, float]] = []")

@@ -5,8 +5,10 @@ Generated modules import it as `rt` and use:
 - `InputSpec`, `check_inputs(inputs, specs)`: the run-time check of `forward`'s inputs
   (count, dtype, static dims), raising `InputError` with the input named.
 - `load_weights(path)`: the tensors of a `.safetensors` file, by key.
-- `Workers`, `Exchange`, `ClusterError`: parallel code runs its clusters on worker
-  threads and hands values between them by name (`ramiel.runtime.parallel`);
+- `Workers`, `ClusterError`: parallel code runs its workers' clusters on threads,
+  compiled with TorchScript where it can (`ramiel.runtime.parallel`); `Exchange`,
+  `send`, `take`, `receive`, `clear`: the clusters hand values to each other by slot
+  (`ramiel.runtime.exchange`); `set_intra_op_threads(n)` sets a planned cluster's threads;
   `intra_op_threads(n)` runs a cluster on n intra-op threads, `threads_per_worker(n)` is
   each of n workers' share of the cores.
 - `require_cuda`, `CapturedGraph`: GPU code (`--target cuda`) checks for a CUDA device
@@ -37,11 +39,16 @@ from ramiel.runtime.cuda import CapturedGraph as CapturedGraph
 from ramiel.runtime.cuda import CudaUnavailableError as CudaUnavailableError
 from ramiel.runtime.cuda import require_cuda as require_cuda
 from ramiel.runtime.elementwise import *  # noqa: F403
+from ramiel.runtime.exchange import Exchange as Exchange
+from ramiel.runtime.exchange import clear as clear
+from ramiel.runtime.exchange import receive as receive
+from ramiel.runtime.exchange import send as send
+from ramiel.runtime.exchange import set_intra_op_threads as set_intra_op_threads
+from ramiel.runtime.exchange import take as take
 from ramiel.runtime.image import *  # noqa: F403
 from ramiel.runtime.loss import *  # noqa: F403
 from ramiel.runtime.nn import *  # noqa: F403
 from ramiel.runtime.parallel import ClusterError as ClusterError
-from ramiel.runtime.parallel import Exchange as Exchange
 from ramiel.runtime.parallel import Workers as Workers
 from ramiel.runtime.parallel import intra_op_threads as intra_op_threads
 from ramiel.runtime.parallel import threads_per_worker as threads_per_worker

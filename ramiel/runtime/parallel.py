@@ -1,26 +1,42 @@
 """Running a compiled model's clusters on worker threads.
 
-Generated parallel code looks like this:
+Generated parallel code looks like this (slot numbers index `self.exchange`, an
+`rt.Exchange`; the comments name the values):
 
-    def _cluster_1(self, ex: rt.Exchange) -> None:
-        pool1 = ex.get("pool1")                   # waits until another cluster puts it
+    def _cluster_1(self) -> None:
+        ex = self.exchange
+        pool1 = rt.take(ex, 2)  # pool1             waits until another cluster sends it
         conv2 = F.conv2d(pool1, self.w2, self.b2)
-        ex.put("conv2", conv2, 1)                 # one reader will get it
+        rt.send(ex, 3, conv2)  # conv2
+
+    def _worker_0(self, inputs: list[torch.Tensor]) -> list[torch.Tensor]:
+        ex = self.exchange
+        rt.send(ex, 1, inputs[0])  # x
+        self._cluster_0()
+        self._cluster_2()
+        outputs = [rt.take(ex, 4)]  # prob
+        rt.clear(ex)
+        return outputs
+
+    def _worker_1(self) -> None:
+        self._cluster_1()
 
     def forward(self, *inputs):
-        ...
-        ex = rt.Exchange()
-        ex.put("x", x, 2)
-        self.workers.run(ex, (self._cluster_0, self._cluster_2), (self._cluster_1,))
-        return (ex.get("prob"),)
+        (x,) = rt.check_inputs(inputs, INPUTS)
+        (prob,) = self.workers.run([x])
+        return (prob,)
 
-`Workers.run` hands each chain of clusters but the first to a thread of its own, runs the
-first on the calling thread, and returns when all are done. Each worker runs its clusters
-in the order the compiler gave, an order in which every value is put before the clusters
-that wait for it must run, so waits always end. If a cluster raises, every pending `get`
-is released, the other clusters stop at their next `get` or `put`, and `run` raises a
-`ClusterError` naming the op that failed. One call runs at a time per `Workers`; the
-threads stop when the `Workers` object (and so the model holding it) is freed.
+`Workers(model, ("_worker_0", "_worker_1"))` compiles the worker methods with TorchScript
+when it can, so that each worker runs its clusters without taking the GIL (two Python
+threads running PyTorch ops slow each other down by 15% to 80% per op on the GIL), and
+otherwise runs them as Python. `run` starts worker i > 0 on a persistent thread of its
+own and runs worker 0 on the calling thread, and returns when all are done. Each worker
+runs its clusters in the order the compiler gave, an order in which every value is sent
+before the clusters that wait for it must run, so waits always end. If a cluster raises,
+the exchange is marked failed, the other workers stop at their next wait, and `run`
+raises a `ClusterError` naming the op that failed. One call runs at a time per
+`Workers`; the threads stop when the `Workers` object (and so the model holding it) is
+freed.
 """
 
 from __future__ import annotations
@@ -30,15 +46,18 @@ import os
 import queue
 import re
 import threading
+import warnings
 import weakref
 from collections.abc import Callable, Generator, Sequence
 from contextlib import contextmanager
 from types import TracebackType
-from typing import Any
+from typing import Any, cast
 
 import torch
 
-Cluster = Callable[["Exchange"], None]
+from ramiel.runtime.exchange import ABORTED, Exchange, ExchangeAborted
+
+Entry = Callable[..., Any]
 
 
 class ClusterError(RuntimeError):
@@ -48,88 +67,6 @@ class ClusterError(RuntimeError):
         super().__init__(message)
         self.op = op
         self.cluster = cluster
-
-
-class _Aborted(Exception):
-    """Raised in a cluster whose call failed elsewhere: it stops without an error of its own."""
-
-
-class _Slot:
-    """One value handed between clusters: a lock held until the value is put."""
-
-    __slots__ = ("done", "reads", "ready", "value")
-
-    def __init__(self) -> None:
-        self.ready = threading.Lock()
-        self.ready.acquire()
-        self.value: Any = None
-        self.reads = 0
-        self.done = False
-
-
-class Exchange:
-    """The values that one call's clusters hand to each other, by name.
-
-    `put(name, value, reads)` publishes a value that `reads` gets will read; the value is
-    dropped after the last of them, so intermediate tensors do not outlive their use.
-    `get(name)` waits until the value is put.
-    """
-
-    def __init__(self) -> None:
-        self._slots: dict[str, _Slot] = {}
-        self._guard = threading.Lock()
-        self._failed = False
-
-    def _slot(self, name: str) -> _Slot:
-        slot = self._slots.get(name)
-        if slot is None:
-            with self._guard:
-                slot = self._slots.get(name)
-                if slot is None:
-                    slot = self._slots[name] = _Slot()
-                    if self._failed:
-                        slot.ready.release()
-        return slot
-
-    def put(self, name: str, value: Any, reads: int = 1) -> None:
-        """Publish `value` as `name` for `reads` readers."""
-        slot = self._slot(name)
-        with self._guard:
-            if self._failed:
-                raise _Aborted
-            if slot.done:
-                raise RuntimeError(f"value '{name}' is put twice")
-            slot.value = value
-            slot.reads = reads
-            slot.done = True
-            slot.ready.release()
-
-    def get(self, name: str) -> Any:
-        """The value `name`, once some cluster has put it."""
-        slot = self._slot(name)
-        if not slot.done:
-            slot.ready.acquire()
-            slot.ready.release()
-            if not slot.done:
-                raise _Aborted
-        with self._guard:
-            if slot.reads <= 0:
-                raise RuntimeError(f"value '{name}' is read more times than it was put for")
-            value = slot.value
-            slot.reads -= 1
-            if slot.reads == 0:
-                slot.value = None
-        return value
-
-    def fail(self) -> None:
-        """Release every waiting `get`: the call has failed."""
-        with self._guard:
-            if self._failed:
-                return
-            self._failed = True
-            for slot in self._slots.values():
-                if not slot.done:
-                    slot.ready.release()
 
 
 @contextmanager
@@ -156,7 +93,7 @@ def threads_per_worker(workers: int) -> int:
 
 
 class _Done:
-    """Signals the end of one worker's chain, with its error if it failed."""
+    """Signals the end of one worker's run, with its error if it failed."""
 
     def __init__(self) -> None:
         self.finished = threading.Lock()
@@ -168,34 +105,75 @@ class _Done:
         return self.error
 
 
-_Task = tuple[Sequence[Cluster], Exchange, _Done, bool, bool]
-"""A chain, its exchange, its end signal, and the caller's inference and grad modes."""
+_Task = tuple[Entry, Exchange | torch.Tensor, _Done, bool, bool]
+"""A worker's entry, what to mark failed, its end signal, the caller's inference and grad
+modes."""
+
+
+_TORCH_C: Any = torch._C  # pyright: ignore[reportPrivateUsage]
+
+
+# The graph executor's optimizations (a per-thread setting) would reorder floating-point
+# work (split addmm into mm and add, say): compiled workers run the code as printed, and so
+# compute exactly what the serial code does.
+def _get_optimize() -> bool:
+    return bool(_TORCH_C._get_graph_executor_optimize())
+
+
+def _set_optimize(optimize: bool) -> None:
+    _TORCH_C._set_graph_executor_optimize(optimize)
+
+
+def script_methods(model: torch.nn.Module, entries: Sequence[str]) -> Any:
+    """`model` compiled by TorchScript from its methods `entries` and what they call (its
+    `forward` need not compile)."""
+    from torch.jit import _recursive
+
+    recursive: Any = _recursive
+
+    def stubs(module: torch.nn.Module) -> list[Any]:
+        return [recursive.make_stub_from_method(module, name) for name in entries]
+
+    return recursive.create_script_module(model, stubs)
 
 
 def _serve(tasks: queue.SimpleQueue[_Task | None], threads: int) -> None:
     torch.set_num_threads(threads)
+    _set_optimize(False)
     while True:
         task = tasks.get()
         if task is None:
             return
-        chain, exchange, done, inference, grad = task
-        # Inference and grad modes are per thread: the workers take the caller's.
+        entry, exchange, done, inference, grad = task
+        if torch.get_num_threads() != threads:  # a failed planned cluster left its own
+            torch.set_num_threads(threads)
         with torch.inference_mode(inference), torch.set_grad_enabled(grad):
-            done.error = _run_chain(chain, exchange)
-        del task, chain, exchange
+            done.error = _call(entry, (), exchange)
+        del task, entry
         done.finished.release()
 
 
-def _run_chain(chain: Sequence[Cluster], exchange: Exchange) -> BaseException | None:
-    for cluster in chain:
-        try:
-            cluster(exchange)
-        except _Aborted:
-            return None
-        except BaseException as error:
-            exchange.fail()
-            return _located(error, cluster) if isinstance(error, Exception) else error
-    return None
+def _call(entry: Entry, args: tuple[Any, ...], exchange: Exchange | torch.Tensor) -> Any:
+    """`entry(*args)`, or the error it raised after marking the call failed."""
+    try:
+        return entry(*args)
+    except BaseException as error:
+        _abort(exchange)
+        return _Failure(error)
+
+
+class _Failure:
+    __slots__ = ("error",)
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
+def _abort(exchange: Exchange | torch.Tensor) -> None:
+    if isinstance(exchange, Exchange):
+        exchange.abort()
+    else:
+        exchange[0] = 1
 
 
 def _stop(tasks: Sequence[queue.SimpleQueue[_Task | None]]) -> None:
@@ -204,18 +182,42 @@ def _stop(tasks: Sequence[queue.SimpleQueue[_Task | None]]) -> None:
 
 
 class Workers:
-    """A persistent pool of `count - 1` threads; with the calling thread, `count` workers.
+    """Runs `model`'s worker methods `entries` (TorchScript-compiled where possible).
 
-    Each worker uses `threads_per_worker(count)` intra-op threads (set on the calling thread
-    for the duration of `run`), so workers times intra-op threads stays within the cores.
+    `entries[0]` takes the list of inputs and returns the list of outputs; the others take
+    nothing. A persistent pool of `len(entries) - 1` threads runs them, with the calling
+    thread as worker 0. Each worker uses `threads_per_worker(count)` intra-op threads (set
+    on the calling thread for the duration of `run`), so workers times intra-op threads
+    stays within the cores. `compiled` says whether TorchScript compiled the workers;
+    where it did not, `why_not` says why.
     """
 
-    def __init__(self, count: int) -> None:
-        self.count = count
-        self.threads = threads_per_worker(count)
+    def __init__(self, model: torch.nn.Module, entries: Sequence[str], script: bool = True):
+        self.count = len(entries)
+        self.threads = threads_per_worker(self.count)
+        self.why_not: str | None = "tracing builds run as Python" if not script else None
+        exchange = cast(Exchange, model.exchange)
+        self._entries: list[Entry] | None = None
+        if script:
+            try:
+                with warnings.catch_warnings():
+                    # TorchScript is deprecated in favour of torch.compile, which cannot
+                    # run a call's ops without the GIL; torch is pinned where it works.
+                    warnings.simplefilter("ignore", DeprecationWarning)
+                    compiled = script_methods(model, entries)
+                self._entries = [getattr(compiled, name) for name in entries]
+                # The compiled module holds its own copy of the list, but the same flags.
+                self._flags: Exchange | torch.Tensor = compiled.exchange[0]
+            except Exception as error:  # TorchScript cannot compile every op's code
+                self.why_not = f"{type(error).__name__}: {str(error).strip()}"
+        if self._entries is None:
+            self._model = weakref.ref(model)
+            self._names = tuple(entries)
+            self._flags = exchange
+        self.compiled = self._entries is not None
         self._lock = threading.Lock()
         self._queues: list[queue.SimpleQueue[_Task | None]] = [
-            queue.SimpleQueue() for _ in range(count - 1)
+            queue.SimpleQueue() for _ in range(self.count - 1)
         ]
         for index, tasks in enumerate(self._queues, start=1):
             thread = threading.Thread(
@@ -225,50 +227,94 @@ class Workers:
             thread.start()
         self._finalizer = weakref.finalize(self, _stop, self._queues)
 
-    def run(self, exchange: Exchange, *chains: Sequence[Cluster]) -> None:
-        """Run chain i on worker i (chain 0 on this thread) and wait for all of them."""
-        if len(chains) > self.count:
-            raise ValueError(f"{len(chains)} chains for {self.count} workers")
+    def _bound(self) -> list[Entry]:
+        if self._entries is not None:
+            return self._entries
+        model = self._model()
+        if model is None:
+            raise RuntimeError("the model of these workers has been freed")
+        return [getattr(model, name) for name in self._names]
+
+    def run(self, inputs: list[Any]) -> list[Any]:
+        """Run worker i's clusters on worker i (worker 0 on this thread); the outputs."""
         with self._lock:
             if not self._finalizer.alive:
                 raise RuntimeError("the workers have been shut down")
+            entries = self._bound()
+            flags = self._flags
+            if isinstance(flags, Exchange):
+                flags.reset()
+            else:
+                flags.zero_()
             dones: list[_Done] = []
             modes = (torch.is_inference_mode_enabled(), torch.is_grad_enabled())
-            for tasks, chain in zip(self._queues, chains[1:], strict=False):
+            for tasks, entry in zip(self._queues, entries[1:], strict=True):
                 done = _Done()
-                tasks.put((chain, exchange, done, *modes))
+                tasks.put((entry, flags, done, *modes))
                 dones.append(done)
             previous = torch.get_num_threads()
             if previous != self.threads:
                 torch.set_num_threads(self.threads)
-            errors: list[BaseException | None] = []
+            optimize = _get_optimize()
+            _set_optimize(False)
+            results: list[Any] = []
             try:
-                errors.append(_run_chain(chains[0], exchange) if chains else None)
+                results.append(_call(entries[0], (inputs,), flags))
             finally:
-                errors += [done.wait() for done in dones]
+                results += [done.wait() for done in dones]
+                _set_optimize(optimize)
                 if previous != self.threads:
                     torch.set_num_threads(previous)
-        for error in errors:
-            if error is not None:
-                raise error
+        failures = [r.error for r in results if isinstance(r, _Failure)]
+        failures += [r for r in results[1:] if isinstance(r, BaseException)]
+        if failures:
+            raise _primary(failures)
+        return cast(list[Any], results[0])
 
     def close(self) -> None:
         """Stop the threads now (they also stop when this object is freed)."""
         self._finalizer()
 
 
-def _located(error: Exception, cluster: Cluster) -> ClusterError:
-    """`error` as a `ClusterError` naming the op of `cluster` that raised it."""
-    code = getattr(getattr(cluster, "__func__", cluster), "__code__", None)
-    name = getattr(cluster, "__name__", "cluster")
-    op = "?"
+def _primary(failures: list[BaseException]) -> BaseException:
+    """The error that failed the call, as a `ClusterError` when it came from an op; the
+    other workers' errors only say that they stopped."""
+    for error in failures:
+        if isinstance(error, ExchangeAborted) or ABORTED in str(error):
+            continue
+        if isinstance(error, Exception):
+            return _located(error)
+        return error
+    return failures[0]
+
+
+_SCRIPT_FRAME = re.compile(r'File "([^"]+)", line (\d+), in (_cluster\w*)')
+
+
+def _located(error: Exception) -> Exception:
+    """`error` as a `ClusterError` naming the op (and cluster) of generated code that raised
+    it: the innermost `_cluster` frame of its Python or TorchScript traceback."""
+    where: tuple[str, int, str] | None = None
     tb: TracebackType | None = error.__traceback__
     while tb is not None:
-        if code is not None and tb.tb_frame.f_code is code:
-            line = linecache.getline(code.co_filename, tb.tb_lineno).strip()
-            op = _op_of_line(line)
+        code = tb.tb_frame.f_code
+        if code.co_name.startswith("_cluster") and code.co_filename.startswith("<ramiel:"):
+            where = (code.co_filename, tb.tb_lineno, code.co_name)
         tb = tb.tb_next
-    located = ClusterError(f"op '{op}' in {name} failed: {type(error).__name__}: {error}", op, name)
+    message = str(error)
+    for match in _SCRIPT_FRAME.finditer(message):
+        where = (match.group(1), int(match.group(2)), match.group(3))
+    if where is None:
+        return error
+    filename, line_number, cluster = where
+    op = _op_of_line(linecache.getline(filename, line_number).strip())
+    if "Traceback of TorchScript" in message:
+        # The TorchScript traceback ends with the original error's type and message.
+        message = message.rstrip().splitlines()[-1].removeprefix("builtins.")
+        kind, _, text = message.partition(": ")
+    else:
+        kind, text = type(error).__name__, message
+    located = ClusterError(f"op '{op}' in {cluster} failed: {kind}: {text}", op, cluster)
     located.__cause__ = error
     return located
 
