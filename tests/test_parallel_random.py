@@ -257,10 +257,13 @@ def build(
     *,
     canonicalize: bool = False,
     compiled: bool = True,
+    solo_threads: int = 1,
 ) -> Builds:
     """Serial code, then parallel code after clustering, both printed from the same IR
     (canonicalized first with `canonicalize`). The parallel workers run as TorchScript, or
-    as Python (the fallback for code TorchScript cannot compile) without `compiled`."""
+    as Python (the fallback for code TorchScript cannot compile) without `compiled`. With
+    `solo_threads` > 1, an op that runs while the other workers idle gets that many
+    intra-op threads."""
     imported = import_model(model)
     module = imported.module
     attach_weights(module, imported.weights)
@@ -270,7 +273,8 @@ def build(
     serial = instantiate(
         serial_code, module_weight_tensors(module, imported.weights), name="serial"
     )
-    cluster_module(module, cost_model, workers=workers)
+    solo = solo_threads > 1
+    cluster_module(module, cost_model, workers=workers, threads=solo_threads, solo=solo)
     parallel_code = print_python(module, min_gain=0.0)
     if not compiled:
         parallel_code = re.sub(
@@ -575,3 +579,43 @@ def test_a_value_returned_twice_is_returned_twice() -> None:
     outputs = call_with_timeout(builds.parallel, [torch.as_tensor(x)])
     assert all(isinstance(o, torch.Tensor) for o in outputs), outputs
     assert_matches_onnxruntime(model, [x], outputs)
+
+
+def _tail_model() -> onnx.ModelProto:
+    """Two branches of x, joined, then a heavy tail that runs while the other worker idles."""
+    weight = numpy_helper.from_array(
+        np.random.default_rng(4).uniform(-0.3, 0.3, (8, 8)).astype(np.float32), "w"
+    )
+    nodes = [
+        helper.make_node("Sigmoid", ["x"], ["b1"], name="b1"),
+        helper.make_node("Tanh", ["x"], ["b2"], name="b2"),
+        helper.make_node("Add", ["b1", "b2"], ["j"], name="j"),
+        helper.make_node("MatMul", ["j", "w"], ["y"], name="tail"),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        "tail",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, list(SHAPE))],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, list(SHAPE))],
+        [weight],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)])
+    model.ir_version = 10
+    return model
+
+
+@pytest.mark.parametrize("compiled", [True, False], ids=["torchscript", "python"])
+def test_a_cluster_planned_on_two_threads_runs(compiled: bool) -> None:
+    costs = {"b1": 200.0, "b2": 200.0, "j": 10.0, "tail": 1000.0}
+    builds = build(
+        _tail_model(), TableCostModel(costs, 5.0), workers=2, compiled=compiled, solo_threads=2
+    )
+    code = builds.parallel_code
+    assert RUN_PARALLEL in code
+    assert "threads = rt.set_intra_op_threads(2)" in code
+    assert "rt.set_intra_op_threads(threads)" in code
+    x = torch.as_tensor(np.random.default_rng(6).uniform(-1, 1, SHAPE).astype(np.float32))
+    (expected,) = call_with_timeout(builds.serial, [x])
+    for _ in range(20):
+        (out,) = call_with_timeout(builds.parallel, [x])
+        assert bitwise_equal(out, expected)

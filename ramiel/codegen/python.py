@@ -84,6 +84,8 @@ _RESERVED = frozenset(
         "_",
         "ex",
         "workers",
+        "threads",
+        "outputs",
         "profile_ticks",
         "_clock",
         "_ticks",
