@@ -689,7 +689,9 @@ class PythonPrinter:
         for inner, result in zip(terminator.values, cluster.outputs, strict=True):
             self.exprs[result] = self.exprs[inner]
             key = self.exprs[inner]
-            if readers.get(result) and not key.startswith("self.") and key not in self.slots:
+            if readers.get(result) and not key.startswith("self."):
+                if key in self.slots:
+                    raise RamielError(f"value '{key}' leaves two clusters", _where(cluster))
                 self.slots[key] = (len(self.slots) + 1, readers[result])
                 publish[inner] = key
         for line in lines:
