@@ -98,9 +98,9 @@ class _Done:
     def __init__(self) -> None:
         self.finished = threading.Lock()
         self.finished.acquire()
-        self.error: BaseException | None = None
+        self.error: _Failure | None = None
 
-    def wait(self) -> BaseException | None:
+    def wait(self) -> _Failure | None:
         self.finished.acquire()
         return self.error
 
@@ -148,7 +148,7 @@ def _serve(tasks: queue.SimpleQueue[_Task | None], threads: int) -> None:
         if torch.get_num_threads() != threads:  # a failed planned cluster left its own
             torch.set_num_threads(threads)
         with torch.inference_mode(inference), torch.set_grad_enabled(grad):
-            done.error = _call(entry, (), exchange)
+            done.error = cast(_Failure | None, _call(entry, (), exchange))
         del task, entry
         done.finished.release()
 
@@ -163,6 +163,8 @@ def _call(entry: Entry, args: tuple[Any, ...], exchange: Exchange | torch.Tensor
 
 
 class _Failure:
+    """What a worker raised (kept apart from what it returned)."""
+
     __slots__ = ("error",)
 
     def __init__(self, error: BaseException) -> None:
@@ -195,7 +197,7 @@ class Workers:
     def __init__(self, model: torch.nn.Module, entries: Sequence[str], script: bool = True):
         self.count = len(entries)
         self.threads = threads_per_worker(self.count)
-        self.why_not: str | None = "tracing builds run as Python" if not script else None
+        self.why_not: str | None = None if script else "script=False (tracing builds)"
         exchange = cast(Exchange, model.exchange)
         self._entries: list[Entry] | None = None
         if script:
@@ -266,7 +268,6 @@ class Workers:
                 if previous != self.threads:
                     torch.set_num_threads(previous)
         failures = [r.error for r in results if isinstance(r, _Failure)]
-        failures += [r for r in results[1:] if isinstance(r, BaseException)]
         if failures:
             raise _primary(failures)
         return cast(list[Any], results[0])
