@@ -14,11 +14,13 @@ model is freed; two user threads calling one model at once both get correct resu
 from __future__ import annotations
 
 import gc
+import importlib.util
 import re
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import onnx
@@ -494,6 +496,33 @@ def test_cluster_error_names_the_op_and_the_model_stays_usable(
         )
         (serial_out,) = call_with_timeout(builds.serial, good_inputs)
         assert bitwise_equal(out, serial_out)
+
+
+@pytest.mark.parametrize("compiled", [True, False], ids=["torchscript", "python"])
+def test_cluster_error_names_the_op_in_code_loaded_from_a_file(
+    compiled: bool, tmp_path: Path
+) -> None:
+    """As `ramiel compile` writes it: a generated module imported from its .py file."""
+    builds = build(
+        _failing_model(False), TableCostModel(FAILING_COSTS, 1.0), workers=2, compiled=compiled
+    )
+    path = tmp_path / "model.py"
+    path.write_text(builds.parallel_code)
+    spec = importlib.util.spec_from_file_location("ramiel_test_loaded_model", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    loaded = builds.parallel.model
+    weights = {key: getattr(loaded, attribute) for attribute, key in module.WEIGHTS.items()}
+    model = module.Model(weights)
+    assert model.workers.compiled == compiled, model.workers.why_not
+    z = torch.zeros(SHAPE)
+    with pytest.raises(ClusterError) as caught:
+        call_with_timeout(model, [z, torch.zeros(SHAPE[0], 5)])
+    assert caught.value.op == "bad_matmul"
+    (out,) = call_with_timeout(model, [z, torch.zeros(SHAPE)])
+    (expected,) = call_with_timeout(builds.serial, [z, torch.zeros(SHAPE)])
+    assert bitwise_equal(out, expected)
 
 
 def _worker_threads() -> set[threading.Thread]:

@@ -9,8 +9,8 @@ Generated modules import it as `rt` and use:
   compiled with TorchScript where it can (`ramiel.runtime.parallel`); `Exchange`,
   `send`, `take`, `receive`, `clear`: the clusters hand values to each other by slot
   (`ramiel.runtime.exchange`); `set_intra_op_threads(n)` sets a planned cluster's threads;
-  `intra_op_threads(n)` runs a cluster on n intra-op threads, `threads_per_worker(n)` is
-  each of n workers' share of the cores.
+  `intra_op_threads(n)` runs a block on n intra-op threads (packing weights for them),
+  `threads_per_worker(n)` is each of n workers' share of the cores.
 - `require_cuda`, `CapturedGraph`: GPU code (`--target cuda`) checks for a CUDA device
   and replays one captured CUDA Graph per input shape (`ramiel.runtime.cuda`).
 - `perf_counter`: the clock of profiling and tracing builds; `trace_spans(model)`: the op

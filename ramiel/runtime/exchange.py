@@ -1,9 +1,10 @@
 """Values handed between the clusters of parallel generated code, by slot.
 
 An `Exchange` is a list: item 0 is an int32 tensor of ready flags (flag 0 says the call
-failed), item i the value of slot i. Generated cluster methods use it through four
-functions, `send`, `take` (the value's only or last reader), `receive` (one of several
-readers) and `clear`, written so that TorchScript compiles them:
+failed), item i the value of slot i (the flags tensor again while the slot is empty).
+Generated cluster methods use it through four functions, `send`, `take` (the value's
+only or last reader), `receive` (one of several readers) and `clear`, written so that
+TorchScript compiles them:
 
 - Compiled (the default, see `Workers`), a waiting worker spins on its flag without the
   GIL, then naps between checks once the wait has lasted about 1 ms (a worker that
@@ -40,16 +41,14 @@ class Exchange(list[torch.Tensor]):
     """One model's slots: the ready flags, then `slots` values (see the module docstring)."""
 
     def __init__(self, slots: int) -> None:
-        empty = torch.empty(0)
-        super().__init__([torch.zeros(slots + 1, dtype=torch.int32)] + [empty] * slots)
-        self.empty = empty
+        flags = torch.zeros(slots + 1, dtype=torch.int32)
+        super().__init__([flags] * (slots + 1))
         self.changed = threading.Condition()
 
     def reset(self) -> None:
         """Forget the last call: no flag set, no value held."""
         self[0].zero_()
-        for slot in range(1, len(self)):
-            self[slot] = self.empty
+        clear(self)
 
     def abort(self) -> None:
         """Mark the call failed and wake every waiting worker."""
@@ -114,7 +113,7 @@ def take(ex: list[torch.Tensor], slot: int) -> torch.Tensor:
     """The value of `slot` once it is sent; the slot lets go of it (its last reader)."""
     _wait(ex, slot)
     value = ex[slot]
-    ex[slot] = ex[0][:0]
+    ex[slot] = ex[0]  # an empty slot holds the flags: no tensor to allocate
     return value
 
 
@@ -136,6 +135,5 @@ def set_intra_op_threads(count: int) -> int:
 def clear(ex: list[torch.Tensor]) -> None:
     """Let go of every value (the end of a call), keeping the flags."""
     flags = ex[0]
-    empty = flags[:0]
     for slot in range(1, len(ex)):
-        ex[slot] = empty
+        ex[slot] = flags

@@ -1,20 +1,20 @@
 """Running a compiled model's clusters on worker threads.
 
 Generated parallel code looks like this (slot numbers index `self.exchange`, an
-`rt.Exchange`; the comments name the values):
+`rt.Exchange`):
 
     def _cluster_1(self) -> None:
         ex = self.exchange
-        pool1 = rt.take(ex, 2)  # pool1             waits until another cluster sends it
+        pool1 = rt.take(ex, 2)                    # waits until another cluster sends it
         conv2 = F.conv2d(pool1, self.w2, self.b2)
-        rt.send(ex, 3, conv2)  # conv2
+        rt.send(ex, 3, conv2)
 
     def _worker_0(self, inputs: list[torch.Tensor]) -> list[torch.Tensor]:
         ex = self.exchange
-        rt.send(ex, 1, inputs[0])  # x
+        rt.send(ex, 1, inputs[0])
         self._cluster_0()
         self._cluster_2()
-        outputs = [rt.take(ex, 4)]  # prob
+        outputs = [rt.receive(ex, 4)]
         rt.clear(ex)
         return outputs
 
@@ -105,9 +105,8 @@ class _Done:
         return self.error
 
 
-_Task = tuple[Entry, Exchange | torch.Tensor, _Done, bool, bool]
-"""A worker's entry, what to mark failed, its end signal, the caller's inference and grad
-modes."""
+_Task = tuple[Entry, Exchange, _Done, bool, bool]
+"""A worker's entry, the exchange, its end signal, the caller's inference and grad modes."""
 
 
 _TORCH_C: Any = torch._C  # pyright: ignore[reportPrivateUsage]
@@ -153,12 +152,12 @@ def _serve(tasks: queue.SimpleQueue[_Task | None], threads: int) -> None:
         done.finished.release()
 
 
-def _call(entry: Entry, args: tuple[Any, ...], exchange: Exchange | torch.Tensor) -> Any:
+def _call(entry: Entry, args: tuple[Any, ...], exchange: Exchange) -> Any:
     """`entry(*args)`, or the error it raised after marking the call failed."""
     try:
         return entry(*args)
     except BaseException as error:
-        _abort(exchange)
+        exchange.abort()
         return _Failure(error)
 
 
@@ -169,13 +168,6 @@ class _Failure:
 
     def __init__(self, error: BaseException) -> None:
         self.error = error
-
-
-def _abort(exchange: Exchange | torch.Tensor) -> None:
-    if isinstance(exchange, Exchange):
-        exchange.abort()
-    else:
-        exchange[0] = 1
 
 
 def _stop(tasks: Sequence[queue.SimpleQueue[_Task | None]]) -> None:
@@ -198,7 +190,9 @@ class Workers:
         self.count = len(entries)
         self.threads = threads_per_worker(self.count)
         self.why_not: str | None = None if script else "script=False (tracing builds)"
-        exchange = cast(Exchange, model.exchange)
+        # TorchScript copies the list into the compiled module, but not the flags tensor: one
+        # `reset` or `abort` here reaches both.
+        self._exchange = cast(Exchange, model.exchange)
         self._entries: list[Entry] | None = None
         if script:
             try:
@@ -208,14 +202,11 @@ class Workers:
                     warnings.simplefilter("ignore", DeprecationWarning)
                     compiled = script_methods(model, entries)
                 self._entries = [getattr(compiled, name) for name in entries]
-                # The compiled module holds its own copy of the list, but the same flags.
-                self._flags: Exchange | torch.Tensor = compiled.exchange[0]
             except Exception as error:  # TorchScript cannot compile every op's code
                 self.why_not = f"{type(error).__name__}: {str(error).strip()}"
         if self._entries is None:
             self._model = weakref.ref(model)
             self._names = tuple(entries)
-            self._flags = exchange
         self.compiled = self._entries is not None
         self._lock = threading.Lock()
         self._queues: list[queue.SimpleQueue[_Task | None]] = [
@@ -243,16 +234,13 @@ class Workers:
             if not self._finalizer.alive:
                 raise RuntimeError("the workers have been shut down")
             entries = self._bound()
-            flags = self._flags
-            if isinstance(flags, Exchange):
-                flags.reset()
-            else:
-                flags.zero_()
+            exchange = self._exchange
+            exchange.reset()
             dones: list[_Done] = []
             modes = (torch.is_inference_mode_enabled(), torch.is_grad_enabled())
             for tasks, entry in zip(self._queues, entries[1:], strict=True):
                 done = _Done()
-                tasks.put((entry, flags, done, *modes))
+                tasks.put((entry, exchange, done, *modes))
                 dones.append(done)
             previous = torch.get_num_threads()
             if previous != self.threads:
@@ -261,7 +249,7 @@ class Workers:
             _set_optimize(False)
             results: list[Any] = []
             try:
-                results.append(_call(entries[0], (inputs,), flags))
+                results.append(_call(entries[0], (inputs,), exchange))
             finally:
                 results += [done.wait() for done in dones]
                 _set_optimize(optimize)
@@ -294,12 +282,13 @@ _SCRIPT_FRAME = re.compile(r'File "([^"]+)", line (\d+), in (_cluster\w*)')
 
 def _located(error: Exception) -> Exception:
     """`error` as a `ClusterError` naming the op (and cluster) of generated code that raised
-    it: the innermost `_cluster` frame of its Python or TorchScript traceback."""
+    it: the innermost `_cluster` frame of its Python or TorchScript traceback (in a
+    generated module loaded from a file or from a string)."""
     where: tuple[str, int, str] | None = None
     tb: TracebackType | None = error.__traceback__
     while tb is not None:
         code = tb.tb_frame.f_code
-        if code.co_name.startswith("_cluster") and code.co_filename.startswith("<ramiel:"):
+        if code.co_name.startswith("_cluster"):
             where = (code.co_filename, tb.tb_lineno, code.co_name)
         tb = tb.tb_next
     message = str(error)
