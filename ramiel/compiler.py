@@ -124,9 +124,10 @@ def lower(
     if target == "cuda":
         return _lower_cuda(module, imported.weights, max_streams)
     if fuse:
+        from ramiel import kernels
         from ramiel.passes.fuse import FusePass
 
-        FusePass().apply(ir_context(), module)
+        FusePass(depthwise=kernels.available()).apply(ir_context(), module)
     costs: CostModel | None = None
     if workers > 1:
         costs = make_cost_model(module, cost_model, None, workers)

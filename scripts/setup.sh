@@ -16,3 +16,6 @@ if ! command -v mlir-opt >/dev/null && [ ! -x /usr/lib/llvm-19/bin/mlir-opt ]; t
     echo "warning: could not install mlir-19-tools; MLIR bridge tests will be skipped" >&2
   fi
 fi
+# Ramiel's kernel library, compiled for this machine (otherwise on first use); without a
+# C++ compiler the compiler keeps those convolutions on oneDNN.
+.venv/bin/python -m ramiel.kernels || echo "warning: no kernel library; depthwise convolutions stay on oneDNN" >&2

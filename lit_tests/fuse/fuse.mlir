@@ -154,7 +154,7 @@ func.func @weight_op(%x: tensor<1x3x4x4xf32>) -> tensor<1x4x4x4xf32> {
 // Grouped and depthwise convolutions keep their group.
 // CHECK-LABEL: func.func @grouped
 // CHECK:         dataflow.conv {{.*}} {strides = array<i64: 1, 1>, pads = array<i64: 0, 0>, dilations = array<i64: 1, 1>, group = 2 : i64, activation = "none"} : (tensor<1x4x4x4xf32>, tensor<6x2x1x1xf32>, tensor<6xf32>) -> tensor<1x6x4x4xf32>
-// CHECK:         dataflow.conv {{.*}} {strides = array<i64: 1, 1>, pads = array<i64: 1, 1>, dilations = array<i64: 1, 1>, group = 6 : i64, activation = "relu"} : (tensor<1x6x4x4xf32>, tensor<6x1x3x3xf32>, tensor<6xf32>) -> tensor<1x6x4x4xf32>
+// CHECK:         dataflow.conv {{.*}} {strides = array<i64: 1, 1>, pads = array<i64: 1, 1>, dilations = array<i64: 1, 1>, group = 6 : i64, activation = "relu", kernel = "depthwise"} : (tensor<1x6x4x4xf32>, tensor<6x1x3x3xf32>, tensor<6xf32>) -> tensor<1x6x4x4xf32>
 func.func @grouped(%x: tensor<1x4x4x4xf32>) -> tensor<1x6x4x4xf32> {
   %w = onnx.Constant() {value = dense<0.5> : tensor<6x2x1x1xf32>} : () -> tensor<6x2x1x1xf32>
   %dw = onnx.Constant() {value = dense<0.25> : tensor<6x1x3x3xf32>} : () -> tensor<6x1x3x3xf32>

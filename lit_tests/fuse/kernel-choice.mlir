@@ -1,9 +1,12 @@
 // The fuse pass's kernel choice: a 1x1 convolution with stride 1, no padding, one group
 // and at most matmul-max-macs multiply-adds (default 4,000,000) gets kernel = "matmul",
-// after its Add and activation are folded in; every other convolution stays on oneDNN
-// (no kernel property).
+// after its Add and activation are folded in. A depthwise convolution (one group per
+// channel, as many outputs as inputs) with no addend and no activation but Relu gets
+// kernel = "depthwise" (Ramiel's own kernel), unless fuse{depthwise=false}. Every other
+// convolution stays on oneDNN (no kernel property).
 
 // RUN: ramiel-opt %s --split-input-file --fuse | filecheck %s
+// RUN: ramiel-opt %s --split-input-file -p 'fuse{depthwise=false}' | filecheck %s --check-prefix=ONEDNN
 // RUN: ramiel-opt %s --split-input-file -p 'fuse{matmul-max-macs=1024}' | filecheck %s --check-prefix=LIMIT
 // RUN: ramiel-opt %s --split-input-file -p 'fuse{matmul-max-macs=0}' | filecheck %s --check-prefix=NONE
 
@@ -81,4 +84,40 @@ func.func @chosen_kernel_kept(%x: tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32> {
   %c = dataflow.conv %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64, activation = "none", kernel = "matmul"} : (tensor<1x4x4x4xf32>, tensor<4x4x1x1xf32>, tensor<4xf32>) -> tensor<1x4x4x4xf32>
   %y = onnx.Relu(%c) : (tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32>
   func.return %y : tensor<1x4x4x4xf32>
+}
+
+// -----
+
+// Depthwise: strided and dilated, with and without a folded Relu.
+// CHECK-LABEL: func.func @depthwise
+// CHECK:         dataflow.conv {{.*}}strides = array<i64: 2, 2>, pads = array<i64: 1, 1>, dilations = array<i64: 1, 1>, group = 8 : i64, activation = "relu", kernel = "depthwise"}
+// CHECK:         dataflow.conv {{.*}}strides = array<i64: 1, 1>, pads = array<i64: 2, 2>, dilations = array<i64: 2, 2>, group = 8 : i64, activation = "none", kernel = "depthwise"}
+// CHECK-NOT:     onnx.Relu
+// ONEDNN-LABEL: func.func @depthwise
+// ONEDNN-NOT:     kernel =
+// ONEDNN:         func.return
+func.func @depthwise(%x: tensor<1x8x8x8xf32>) -> tensor<1x8x4x4xf32> {
+  %w = onnx.Constant() {value = dense<0.5> : tensor<8x1x3x3xf32>} : () -> tensor<8x1x3x3xf32>
+  %c = onnx.Conv(%x, %w) {group = 8 : i64, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x8x8x8xf32>, tensor<8x1x3x3xf32>) -> tensor<1x8x4x4xf32>
+  %r = onnx.Relu(%c) : (tensor<1x8x4x4xf32>) -> tensor<1x8x4x4xf32>
+  %d = onnx.Conv(%r, %w) {group = 8 : i64, dilations = array<i64: 2, 2>, pads = array<i64: 2, 2, 2, 2>} : (tensor<1x8x4x4xf32>, tensor<8x1x3x3xf32>) -> tensor<1x8x4x4xf32>
+  func.return %d : tensor<1x8x4x4xf32>
+}
+
+// -----
+
+// Not for the depthwise kernel: a residual Add, a Sigmoid, two outputs per group.
+// CHECK-LABEL: func.func @not_depthwise
+// CHECK:         dataflow.conv {{.*}} add {{.*}}group = 4 : i64, activation = "none"} :
+// CHECK:         dataflow.conv {{.*}}group = 4 : i64, activation = "sigmoid"} :
+// CHECK:         dataflow.conv {{.*}}group = 4 : i64, activation = "none"} : {{.*}} -> tensor<1x8x4x4xf32>
+func.func @not_depthwise(%x: tensor<1x4x4x4xf32>) -> (tensor<1x4x4x4xf32>, tensor<1x4x4x4xf32>, tensor<1x8x4x4xf32>) {
+  %w = onnx.Constant() {value = dense<0.5> : tensor<4x1x3x3xf32>} : () -> tensor<4x1x3x3xf32>
+  %a = onnx.Conv(%x, %w) {group = 4 : i64, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x4x4x4xf32>, tensor<4x1x3x3xf32>) -> tensor<1x4x4x4xf32>
+  %s = onnx.Add(%a, %x) : (tensor<1x4x4x4xf32>, tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32>
+  %b = onnx.Conv(%x, %w) {group = 4 : i64, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x4x4x4xf32>, tensor<4x1x3x3xf32>) -> tensor<1x4x4x4xf32>
+  %g = onnx.Sigmoid(%b) : (tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32>
+  %w2 = onnx.Constant() {value = dense<0.5> : tensor<8x1x3x3xf32>} : () -> tensor<8x1x3x3xf32>
+  %m = onnx.Conv(%x, %w2) {group = 4 : i64, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x4x4x4xf32>, tensor<8x1x3x3xf32>) -> tensor<1x8x4x4xf32>
+  func.return %s, %g, %m : tensor<1x4x4x4xf32>, tensor<1x4x4x4xf32>, tensor<1x8x4x4xf32>
 }

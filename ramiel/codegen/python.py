@@ -325,6 +325,8 @@ class PythonPrinter:
         """`_conv(x, packed weight, bias, pads, strides, dilations, group, post-op, ...)`."""
         if op.is_matmul:
             return self._matmul_kernel(op)
+        if op.on_depthwise_kernel:
+            return self._depthwise_kernel(op)
         x = self._operand(op.input)
         geometry = [list(op.ints(n)) for n in ("pads", "strides", "dilations")]
         group = op.group.value.data
@@ -367,6 +369,21 @@ class PythonPrinter:
         elif activation == "leaky_relu":
             expr = f"F.leaky_relu({expr}, {scalars[0]!r}, inplace=True)"
         return expr
+
+    def _depthwise_kernel(self, op: KernelConvOp) -> str:
+        """`_depthwise(x, taps, bias, kernel, strides, pads, dilations, relu)`: Ramiel's
+        depthwise kernel, on the weight laid out taps-major at load time."""
+        kernel = list(cast(TensorType[Attribute], op.weight.type).get_shape()[2:])
+        geometry = [list(op.ints(n)) for n in ("strides", "pads", "dilations")]
+        taps = self._prepared_weight(op, lambda w: f"rt.depthwise_taps({w})", "taps", True)
+        bias = self._operand(op.bias).expr
+        if not isinstance(self.alias.get(op.bias, op.bias).owner, WeightOp | ConstantOp):
+            bias += ".contiguous()"
+        self.kernels.add("_depthwise")
+        relu = op.activation.data == "relu"
+        return f"_depthwise({self._operand(op.input)}, {taps}, {bias}, {kernel}, " + (
+            f"{', '.join(map(str, geometry))}, {relu})"
+        )
 
     def _weight_matrix(self, op: KernelConvOp) -> str:
         """`op`'s 1x1 weight as a (in channels, out channels) matrix: an attribute made at
@@ -807,12 +824,16 @@ class PythonPrinter:
             "from ramiel import runtime as rt",
             "",
         ]
-        if self.kernels:
+        if self.kernels - {"_depthwise"}:
             w.append("# oneDNN convolutions with fused post-ops, on weights packed at load time")
             if "_conv" in self.kernels:
                 w.append("_conv = torch.ops.mkldnn._convolution_pointwise")
             if "_conv_add" in self.kernels:
                 w.append("_conv_add = torch.ops.mkldnn._convolution_pointwise.binary")
+            w.append("")
+        if "_depthwise" in self.kernels:
+            w.append("# Ramiel's depthwise convolution (ramiel.kernels, built for this machine)")
+            w.append('_depthwise = rt.native_op("depthwise_conv2d")')
             w.append("")
         w += [
             "INPUTS = (",

@@ -193,6 +193,13 @@ _ONNX_ACTIVATIONS = {
 MATMUL_KERNEL = "matmul"
 """`dataflow.conv`'s `kernel` for a 1x1 convolution computed as one matrix product."""
 
+DEPTHWISE_KERNEL = "depthwise"
+"""`dataflow.conv`'s `kernel` for a depthwise convolution on Ramiel's own kernel
+(`torch.ops.ramiel.depthwise_conv2d`, `ramiel.kernels`)."""
+
+DEPTHWISE_ACTIVATIONS = ("none", "relu")
+"""The activations the depthwise kernel applies."""
+
 
 @irdl_op_definition
 class ConvOp(IRDLOperation):
@@ -222,7 +229,8 @@ class ConvOp(IRDLOperation):
     activation = prop_def(StringAttr)
     activation_scalars = opt_prop_def(ArrayAttr[FloatAttr])
     kernel = opt_prop_def(StringAttr)
-    """`matmul` for a small 1x1 convolution run as one matrix product; absent: oneDNN."""
+    """`matmul` for a small 1x1 convolution run as one matrix product, `depthwise` for a
+    depthwise one on Ramiel's kernel; absent: oneDNN."""
     traits = traits_def(Pure())
     irdl_options = (ParsePropInAttrDict(),)
     assembly_format = (
@@ -290,16 +298,41 @@ class ConvOp(IRDLOperation):
         return tuple(a.value.data for a in self.activation_scalars.data)
 
     def _verify_kernel(self, kernel: str) -> None:
+        if kernel == DEPTHWISE_KERNEL:
+            self._verify_depthwise()
+            return
         if kernel != MATMUL_KERNEL:
             raise VerifyException(
-                f"'dataflow.conv' op kernel '{kernel}' is not '{MATMUL_KERNEL}' "
-                "(leave it out for oneDNN)"
+                f"'dataflow.conv' op kernel '{kernel}' is not '{MATMUL_KERNEL}' or "
+                f"'{DEPTHWISE_KERNEL}' (leave it out for oneDNN)"
             )
         if not self.is_pointwise:
             raise VerifyException(
                 "'dataflow.conv' op kernel 'matmul' needs a 1x1 convolution with stride 1, "
                 "no padding, dilation 1 and one group"
             )
+
+    def _verify_depthwise(self) -> None:
+        if not self.is_depthwise:
+            raise VerifyException(
+                "'dataflow.conv' op kernel 'depthwise' needs one group per channel and as "
+                "many output channels as input channels"
+            )
+        if self.addend is not None or self.activation.data not in DEPTHWISE_ACTIVATIONS:
+            raise VerifyException(
+                "'dataflow.conv' op kernel 'depthwise' takes no addend and only the "
+                f"activations {', '.join(DEPTHWISE_ACTIVATIONS)}"
+            )
+
+    @property
+    def is_depthwise(self) -> bool:
+        """Whether this is a depthwise convolution: one group per input channel, one
+        output channel per group (what the depthwise kernel computes)."""
+        weight = tuple(cast(TensorType[Attribute], self.weight.type).get_shape())
+        shape = cast(TensorType[Attribute], self.input.type).get_shape()
+        if len(weight) != 4 or len(shape) != 4:
+            return False
+        return weight[1] == 1 and self.group.value.data == shape[1] == weight[0] > 1
 
     @property
     def is_pointwise(self) -> bool:
@@ -317,6 +350,11 @@ class ConvOp(IRDLOperation):
     def is_matmul(self) -> bool:
         """Whether the convolution runs as one matrix product (`kernel = "matmul"`)."""
         return self.kernel is not None and self.kernel.data == MATMUL_KERNEL
+
+    @property
+    def on_depthwise_kernel(self) -> bool:
+        """Whether the convolution runs on Ramiel's depthwise kernel (`kernel = "depthwise"`)."""
+        return self.kernel is not None and self.kernel.data == DEPTHWISE_KERNEL
 
     def verify_(self) -> None:
         kind = self.activation.data

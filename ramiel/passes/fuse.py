@@ -23,6 +23,11 @@
    one `torch.addmm` over the channels-last pixels. oneDNN's packed kernel costs about
    15 us more per call at 0.6M to 1M multiply-adds, one thread; from about 6M up
    it is as fast or faster (`benchmarks/conv_kernels.py` prints both).
+   A depthwise convolution (one group per channel, as many outputs as inputs) with no
+   addend and no activation but Relu gets `kernel = "depthwise"`: Ramiel's own kernel
+   (`ramiel.kernels`), which skips the ~18 us PyTorch spends setting up each oneDNN call
+   (oneDNN's arithmetic takes ~2 us on these tensors). `depthwise=false` keeps them on
+   oneDNN; the compiler passes that where the kernel library cannot be built.
 
 BatchNormalization after a Conv is already folded into its weights by canonicalization.
 """
@@ -42,7 +47,14 @@ from xdsl.rewriter import InsertPoint, Rewriter
 from xdsl.transforms.dead_code_elimination import region_dce
 
 from ramiel.dialects import onnx_ops as onnx
-from ramiel.dialects.dataflow import MATMUL_KERNEL, ChannelsLastOp, ConvOp, WeightOp
+from ramiel.dialects.dataflow import (
+    DEPTHWISE_ACTIVATIONS,
+    DEPTHWISE_KERNEL,
+    MATMUL_KERNEL,
+    ChannelsLastOp,
+    ConvOp,
+    WeightOp,
+)
 from ramiel.passes.canonicalize import ConstantValues
 from ramiel.passes.values import static_shape, value_of
 from ramiel.weights import WeightStore, attach_weights, weights_of
@@ -84,6 +96,9 @@ class FusePass(ModulePass):
     matmul_max_macs: int = MATMUL_MAX_MACS
     """The largest 1x1 convolution (multiply-adds) that runs as a matrix product; 0: none."""
 
+    depthwise: bool = True
+    """Run depthwise convolutions on Ramiel's own kernel (`ramiel.kernels`)."""
+
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         del ctx
         store = weights_of(op)
@@ -99,6 +114,8 @@ class FusePass(ModulePass):
             for kernel in [o for o in block.ops if isinstance(o, ConvOp)]:
                 if _small_pointwise(kernel, self.matmul_max_macs):
                     kernel.properties["kernel"] = StringAttr(MATMUL_KERNEL)
+                elif self.depthwise and _plain_depthwise(kernel):
+                    kernel.properties["kernel"] = StringAttr(DEPTHWISE_KERNEL)
             _place_channels_last(block)
         region_dce(op.body)
 
@@ -247,6 +264,17 @@ def _small_pointwise(kernel: ConvOp, max_macs: int) -> bool:
         return False
     macs = int(np.prod(output, dtype=np.int64)) * weight[1]
     return macs <= max_macs
+
+
+def _plain_depthwise(kernel: ConvOp) -> bool:
+    """Whether the depthwise kernel computes `kernel`: depthwise, no addend, no activation
+    but Relu."""
+    return (
+        kernel.kernel is None
+        and kernel.is_depthwise
+        and kernel.addend is None
+        and kernel.activation.data in DEPTHWISE_ACTIVATIONS
+    )
 
 
 def _is_sum(op: Operation) -> bool:

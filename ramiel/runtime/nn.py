@@ -20,11 +20,13 @@ __all__ = [
     "batch_norm_training",
     "conv1x1_matrix",
     "conv_integer",
+    "depthwise_taps",
     "dropout_nd",
     "lp_pool_nd",
     "lrn",
     "matmul_integer",
     "max_pool_indices",
+    "native_op",
     "pack_conv_weight",
     "pad_same",
     "qlinear_conv",
@@ -369,3 +371,19 @@ def conv1x1_matrix(weight: torch.Tensor) -> torch.Tensor:
     """A 1x1 convolution weight (out, in, 1, 1) as the (in, out) matrix that multiplies
     channels-last pixels: the weight of a `dataflow.conv` with `kernel = "matmul"`."""
     return weight.to(torch.float32).reshape(weight.shape[0], weight.shape[1]).t().contiguous()
+
+
+def depthwise_taps(weight: torch.Tensor) -> torch.Tensor:
+    """A depthwise convolution weight (channels, 1, kh, kw) laid out taps-major, (kh * kw,
+    channels), as `torch.ops.ramiel.depthwise_conv2d` reads it: the weight of a
+    `dataflow.conv` with `kernel = "depthwise"`."""
+    channels = weight.shape[0]
+    return weight.to(torch.float32).reshape(channels, -1).t().contiguous()
+
+
+def native_op(name: str) -> torch._ops.OpOverloadPacket:  # pyright: ignore[reportPrivateUsage]
+    """`torch.ops.ramiel.<name>`, building or loading Ramiel's kernel library first
+    (`ramiel.kernels`); raises `NativeKernelsUnavailable` saying why it cannot."""
+    from ramiel import kernels
+
+    return kernels.op(name)

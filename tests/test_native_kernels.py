@@ -1,0 +1,226 @@
+"""Ramiel's kernel library (`ramiel.kernels`): the depthwise convolution matches
+onnxruntime across geometries, compiled models use it (serial, parallel and as
+TorchScript workers), bad arguments get a clear error, and the compiler falls back to
+oneDNN where the library cannot be built.
+
+The kernel choice is tested by `lit_tests/fuse/kernel-choice.mlir`, the printed call by
+`lit_tests/target-python/depthwise-conv.mlir`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, cast
+
+import numpy as np
+import onnx
+import pytest
+import torch
+from onnx import TensorProto, helper, numpy_helper
+
+from ramiel import kernels
+from ramiel import runtime as rt
+from ramiel.compiler import instantiate, lower, weight_tensors
+from ramiel.testing.models import run_onnxruntime
+
+RTOL = 1e-3
+ATOL = 1e-7
+
+pytestmark = pytest.mark.skipif(
+    not kernels.available(), reason=f"no kernel library: {kernels.why_not()}"
+)
+
+
+def _depthwise_model(
+    channels: int,
+    size: tuple[int, int],
+    kernel: tuple[int, int],
+    strides: tuple[int, int],
+    pads: tuple[int, int],
+    dilations: tuple[int, int],
+    relu: bool,
+    batch: int = 1,
+) -> onnx.ModelProto:
+    """One depthwise Conv (with bias), then Relu when `relu`."""
+    rng = np.random.default_rng(channels * 100 + kernel[0])
+    weight = rng.standard_normal((channels, 1, *kernel)).astype(np.float32)
+    bias = rng.standard_normal(channels).astype(np.float32)
+    out = [
+        (s + 2 * p - d * (k - 1) - 1) // st + 1
+        for s, p, d, k, st in zip(size, pads, dilations, kernel, strides, strict=True)
+    ]
+    nodes = [
+        helper.make_node(
+            "Conv",
+            ["x", "w", "b"],
+            ["c" if relu else "y"],
+            group=channels,
+            strides=list(strides),
+            pads=[*pads, *pads],
+            dilations=list(dilations),
+        )
+    ]
+    if relu:
+        nodes.append(helper.make_node("Relu", ["c"], ["y"]))
+    graph = helper.make_graph(
+        nodes,
+        "depthwise",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [batch, channels, *size])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [batch, channels, *out])],
+        [numpy_helper.from_array(weight, "w"), numpy_helper.from_array(bias, "b")],
+    )
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)], ir_version=9)
+
+
+GEOMETRIES = [
+    # channels, size, kernel, strides, pads, dilations, relu
+    (32, (16, 16), (3, 3), (1, 1), (1, 1), (1, 1), False),
+    (32, (16, 16), (5, 5), (1, 1), (2, 2), (1, 1), True),
+    (64, (9, 9), (7, 7), (2, 2), (3, 3), (1, 1), True),
+    (48, (8, 8), (3, 3), (2, 2), (1, 1), (1, 1), False),
+    (16, (12, 10), (3, 5), (1, 2), (1, 2), (1, 1), False),
+    (24, (11, 11), (3, 3), (1, 1), (2, 2), (2, 2), True),
+    (5, (7, 7), (3, 3), (1, 1), (1, 1), (1, 1), True),  # channels not a multiple of 16
+    (20, (6, 6), (3, 3), (1, 1), (0, 0), (1, 1), False),  # 16 + 4 channels, no padding
+    (16, (4, 4), (5, 5), (1, 1), (2, 2), (1, 1), False),  # every pixel at the border
+    (16, (5, 5), (1, 1), (1, 1), (0, 0), (1, 1), True),
+]
+
+
+@pytest.mark.parametrize(
+    ("channels", "size", "kernel", "strides", "pads", "dilations", "relu"), GEOMETRIES
+)
+def test_depthwise_matches_onnxruntime(
+    channels: int,
+    size: tuple[int, int],
+    kernel: tuple[int, int],
+    strides: tuple[int, int],
+    pads: tuple[int, int],
+    dilations: tuple[int, int],
+    relu: bool,
+) -> None:
+    model = _depthwise_model(channels, size, kernel, strides, pads, dilations, relu)
+    compilation = lower(model, workers=1)
+    assert compilation.code.count("= _depthwise(") == 1
+    compiled = instantiate(compilation.code, weight_tensors(compilation))
+    x = np.random.default_rng(1).standard_normal((1, channels, *size)).astype(np.float32)
+    (expected,) = run_onnxruntime(model, [x])
+    with torch.no_grad():
+        (got,) = compiled(torch.as_tensor(x))
+    assert got.shape == expected.shape
+    np.testing.assert_allclose(got.numpy(), expected, rtol=RTOL, atol=ATOL)
+
+
+def test_depthwise_batch_of_two_and_nchw_input() -> None:
+    """The kernel takes any batch, and an NCHW input (made channels-last first)."""
+    op = rt.native_op("depthwise_conv2d")
+    weight = torch.randn(16, 1, 3, 3)
+    bias = torch.randn(16)
+    x = torch.randn(2, 16, 9, 9)
+    got = op(x, rt.depthwise_taps(weight), bias, [3, 3], [2, 2], [1, 1], [1, 1], False)
+    expected = torch.nn.functional.conv2d(x, weight, bias, 2, 1, 1, 16)
+    assert got.is_contiguous(memory_format=torch.channels_last)
+    torch.testing.assert_close(got, expected, rtol=RTOL, atol=1e-5)
+
+
+def test_depthwise_runs_in_torchscript() -> None:
+    """TorchScript code (the compiled workers) calls the operator."""
+
+    def apply(x: torch.Tensor, taps: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+        return torch.ops.ramiel.depthwise_conv2d(
+            x, taps, bias, [3, 3], [1, 1], [1, 1], [1, 1], True
+        )
+
+    jit: Any = torch.jit
+    scripted = jit.script(apply)
+    weight, bias, x = torch.randn(8, 1, 3, 3), torch.randn(8), torch.randn(1, 8, 6, 6)
+    expected = torch.relu(torch.nn.functional.conv2d(x, weight, bias, 1, 1, 1, 8))
+    torch.testing.assert_close(
+        scripted(x, rt.depthwise_taps(weight), bias), expected, rtol=RTOL, atol=1e-5
+    )
+
+
+def test_bad_arguments_name_the_operator() -> None:
+    op = rt.native_op("depthwise_conv2d")
+    x = torch.randn(1, 8, 6, 6)
+    with pytest.raises(RuntimeError, match=r"ramiel::depthwise_conv2d: taps must be"):
+        op(x, torch.randn(3, 8), torch.randn(8), [3, 3], [1, 1], [1, 1], [1, 1], False)
+    with pytest.raises(RuntimeError, match=r"ramiel::depthwise_conv2d: expected a 4-D float32"):
+        op(x.double(), torch.randn(9, 8), torch.randn(8), [3, 3], [1, 1], [1, 1], [1, 1], False)
+
+
+def test_nasnet_style_runs_depthwise_on_two_compiled_workers() -> None:
+    """NASNet's separable convolutions run on the kernel inside the TorchScript workers,
+    matching onnxruntime."""
+    from ramiel.testing.nasnet import nasnet_example, nasnet_input
+
+    model = nasnet_example()
+    compilation = lower(model, workers=2, intra_op_threads=1, min_gain=0.0)
+    assert compilation.code.count("= _depthwise(") == 110
+    compiled = instantiate(compilation.code, weight_tensors(compilation))
+    workers = cast(rt.Workers, compiled.model.workers)
+    assert workers.compiled, workers.why_not
+    x = nasnet_input()
+    (expected,) = run_onnxruntime(model, [x])
+    with torch.no_grad():
+        (got,) = compiled(torch.as_tensor(x))
+    np.testing.assert_allclose(got.numpy(), expected, rtol=RTOL, atol=1e-5)
+
+
+@pytest.fixture
+def fresh_library(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """`ramiel.kernels` with its cache cleared and an empty cache directory; restored
+    afterwards (the operators stay registered in this process)."""
+    monkeypatch.setenv("RAMIEL_CACHE", str(tmp_path))
+    kernels._load.cache_clear()  # pyright: ignore[reportPrivateUsage]
+    yield
+    monkeypatch.undo()
+    kernels._load.cache_clear()  # pyright: ignore[reportPrivateUsage]
+
+
+def _depthwise_calls(model: onnx.ModelProto) -> int:
+    return lower(model, workers=1).code.count("= _depthwise(")
+
+
+@pytest.mark.usefixtures("fresh_library")
+def test_turned_off_keeps_depthwise_on_onednn(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RAMIEL_NATIVE_KERNELS", "0")
+    assert not kernels.available()
+    assert kernels.why_not() == "RAMIEL_NATIVE_KERNELS=0"
+    model = _depthwise_model(8, (6, 6), (3, 3), (1, 1), (1, 1), (1, 1), True)
+    assert _depthwise_calls(model) == 0
+    with pytest.raises(kernels.NativeKernelsUnavailable, match="RAMIEL_NATIVE_KERNELS=0"):
+        rt.native_op("depthwise_conv2d")
+
+
+@pytest.mark.usefixtures("fresh_library")
+def test_no_compiler_says_so(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("CXX", "no-such-compiler")
+    assert not kernels.available()
+    assert kernels.why_not() == "no C++ compiler ('no-such-compiler') on PATH"
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.usefixtures("fresh_library")
+def test_failed_build_leaves_no_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A compiler that fails: the reason quotes its output, and no library (nor a
+    half-written one) is left in the cache."""
+    compiler = tmp_path / "bad-cxx"
+    compiler.write_text("#!/bin/sh\necho 'bad-cxx: cannot compile' >&2\nexit 1\n")
+    compiler.chmod(0o755)
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("CXX", str(compiler))
+    monkeypatch.setenv("RAMIEL_CACHE", str(cache))
+    assert not kernels.available()
+    reason = kernels.why_not()
+    assert reason is not None and "building depthwise.cpp failed" in reason
+    assert "bad-cxx: cannot compile" in reason
+    assert list(cache.iterdir()) == []
+
+
+def test_library_name_follows_the_sources(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A different compiler (or source, torch version, CPU) is a different library."""
+    first = kernels.library_path()
+    monkeypatch.setenv("CXX", "clang++")
+    assert kernels.library_path() != first
