@@ -127,7 +127,8 @@ def lower(
         from ramiel import kernels
         from ramiel.passes.fuse import FusePass
 
-        FusePass(depthwise=kernels.available()).apply(ir_context(), module)
+        native = kernels.available()
+        FusePass(depthwise=native, pool=native).apply(ir_context(), module)
     costs: CostModel | None = None
     if workers > 1:
         costs = make_cost_model(module, cost_model, None, workers)

@@ -1,10 +1,11 @@
-"""Ramiel's kernel library (`ramiel.kernels`): the depthwise convolution matches
-onnxruntime across geometries, compiled models use it (serial, parallel and as
+"""Ramiel's kernel library (`ramiel.kernels`): the depthwise convolution and the pooling
+match onnxruntime across geometries, compiled models use them (serial, parallel and as
 TorchScript workers), bad arguments get a clear error, and the compiler falls back to
-oneDNN where the library cannot be built.
+oneDNN and PyTorch where the library cannot be built.
 
-The kernel choice is tested by `lit_tests/fuse/kernel-choice.mlir`, the printed call by
-`lit_tests/target-python/depthwise-conv.mlir`.
+The kernel choice is tested by `lit_tests/fuse/kernel-choice.mlir` and
+`lit_tests/fuse/pool.mlir`, the printed calls by `lit_tests/target-python/depthwise-conv.mlir`
+and `lit_tests/target-python/pool.mlir`.
 """
 
 from __future__ import annotations
@@ -112,6 +113,75 @@ def test_depthwise_matches_onnxruntime(
     np.testing.assert_allclose(got.numpy(), expected, rtol=RTOL, atol=ATOL)
 
 
+def _pool_model(
+    op: str, channels: int, size: tuple[int, int], attributes: dict[str, object]
+) -> onnx.ModelProto:
+    """One 2-D MaxPool or AveragePool of a (1, channels, *size) input, its output shape
+    left to onnxruntime."""
+    node = helper.make_node(op, ["x"], ["y"], **attributes)  # pyright: ignore[reportArgumentType]
+    graph = helper.make_graph(
+        [node],
+        "pool",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, channels, *size])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 19)], ir_version=9)
+    return onnx.shape_inference.infer_shapes(model, strict_mode=True)
+
+
+POOLS: list[tuple[str, int, tuple[int, int], dict[str, object]]] = [
+    ("MaxPool", 192, (14, 14), {"kernel_shape": [3, 3], "pads": [1, 1, 1, 1]}),
+    ("MaxPool", 64, (15, 15), {"kernel_shape": [3, 3], "strides": [2, 2], "ceil_mode": 1}),
+    ("MaxPool", 20, (9, 9), {"kernel_shape": [3, 3], "strides": [2, 2], "dilations": [2, 2]}),
+    ("MaxPool", 5, (7, 6), {"kernel_shape": [2, 3], "strides": [1, 2], "pads": [1, 1, 1, 1]}),
+    ("AveragePool", 96, (8, 8), {"kernel_shape": [3, 3], "pads": [1, 1, 1, 1]}),
+    (
+        "AveragePool",
+        48,
+        (8, 8),
+        {"kernel_shape": [3, 3], "pads": [1, 1, 1, 1], "count_include_pad": 1},
+    ),
+    (
+        "AveragePool",
+        32,
+        (11, 11),
+        {"kernel_shape": [3, 3], "strides": [2, 2], "pads": [1, 1, 1, 1], "ceil_mode": 1},
+    ),
+    (
+        "AveragePool",
+        17,
+        (10, 10),
+        {"kernel_shape": [2, 2], "strides": [2, 2], "count_include_pad": 1, "ceil_mode": 1},
+    ),
+    ("AveragePool", 16, (7, 7), {"kernel_shape": [7, 7]}),
+]
+
+
+@pytest.mark.parametrize(("op", "channels", "size", "attributes"), POOLS)
+def test_pool_matches_onnxruntime(
+    op: str, channels: int, size: tuple[int, int], attributes: dict[str, object]
+) -> None:
+    model = _pool_model(op, channels, size, attributes)
+    compilation = lower(model, workers=1)
+    assert compilation.code.count("= _pool(") == 1
+    compiled = instantiate(compilation.code, weight_tensors(compilation))
+    x = np.random.default_rng(3).standard_normal((1, channels, *size)).astype(np.float32)
+    (expected,) = run_onnxruntime(model, [x])
+    with torch.no_grad():
+        (got,) = compiled(torch.as_tensor(x))
+    assert got.shape == expected.shape
+    np.testing.assert_allclose(got.numpy(), expected, rtol=RTOL, atol=ATOL)
+
+
+def test_pool_bad_arguments_name_the_operator() -> None:
+    op = rt.native_op("pool2d")
+    x = torch.randn(1, 8, 6, 6)
+    with pytest.raises(RuntimeError, match=r"ramiel::pool2d: kernel, strides and dilations"):
+        op(x, [3, 3], [0, 1], [1, 1], [1, 1], [6, 6], False, False)
+    with pytest.raises(RuntimeError, match=r"ramiel::pool2d: expected a 4-D float32 input"):
+        op(x.half(), [3, 3], [1, 1], [1, 1], [1, 1], [6, 6], False, False)
+
+
 def test_depthwise_batch_of_two_and_nchw_input() -> None:
     """The kernel takes any batch, and an NCHW input (made channels-last first)."""
     op = rt.native_op("depthwise_conv2d")
@@ -158,6 +228,7 @@ def test_nasnet_style_runs_depthwise_on_two_compiled_workers() -> None:
     model = nasnet_example()
     compilation = lower(model, workers=2, intra_op_threads=1, min_gain=0.0)
     assert compilation.code.count("= _depthwise(") == 110
+    assert compilation.code.count("= _pool(") == 37
     compiled = instantiate(compilation.code, weight_tensors(compilation))
     workers = cast(rt.Workers, compiled.model.workers)
     assert workers.compiled, workers.why_not
@@ -214,7 +285,7 @@ def test_failed_build_leaves_no_file(monkeypatch: pytest.MonkeyPatch, tmp_path: 
     monkeypatch.setenv("RAMIEL_CACHE", str(cache))
     assert not kernels.available()
     reason = kernels.why_not()
-    assert reason is not None and "building depthwise.cpp failed" in reason
+    assert reason is not None and "building the kernel library failed" in reason
     assert "bad-cxx: cannot compile" in reason
     assert list(cache.iterdir()) == []
 

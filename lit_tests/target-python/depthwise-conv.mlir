@@ -10,7 +10,7 @@
 
 // CHECK:           from ramiel import runtime as rt
 // CHECK-NOT:       torch.ops.mkldnn
-// CHECK:           # Ramiel's depthwise convolution (ramiel.kernels, built for this machine)
+// CHECK:           # Ramiel's kernels (ramiel.kernels, built for this machine)
 // CHECK-NEXT:      {{^}}_depthwise = rt.native_op("depthwise_conv2d"){{$}}
 // CHECK-LABEL: def __init__(
 // CHECK:           self.dw_weight_taps = rt.depthwise_taps(weights['dw.weight'])

@@ -43,7 +43,13 @@ from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 from xdsl.traits import Pure
 from xdsl.utils.target import Target
 
-from ramiel.dialects.dataflow import WEIGHTS_FILE_ATTR, ChannelsLastOp, ClusterOp, WeightOp
+from ramiel.dialects.dataflow import (
+    WEIGHTS_FILE_ATTR,
+    ChannelsLastOp,
+    ClusterOp,
+    PoolOp,
+    WeightOp,
+)
 from ramiel.dialects.dataflow import ConvOp as KernelConvOp
 from ramiel.dialects.dataflow import YieldOp as DataflowYieldOp
 from ramiel.dialects.onnx import YieldOp
@@ -261,7 +267,7 @@ class PythonPrinter:
             return None
         if isinstance(op, ConstantOp):
             return self._hoist_constant(op)
-        if isinstance(op, KernelConvOp | ChannelsLastOp):
+        if isinstance(op, KernelConvOp | ChannelsLastOp | PoolOp):
             return self._lower_kernel(op)
         if not isinstance(op, OnnxOp):
             raise RamielError(f"cannot print '{op.name}' as Python", _where(op))
@@ -305,13 +311,16 @@ class PythonPrinter:
             text = f"{targets[0]} = {lowered}"
         return _Line(op, emit.prelude, text, uses)
 
-    def _lower_kernel(self, op: KernelConvOp | ChannelsLastOp) -> _Line:
+    def _lower_kernel(self, op: KernelConvOp | ChannelsLastOp | PoolOp) -> _Line:
         """The line of a `dataflow` kernel op."""
         frame = self.frames[-1]
         frame.current = set()
         if isinstance(op, ChannelsLastOp):
             expr = f"{self._operand(op.input)}.contiguous(memory_format=torch.channels_last)"
             default = "nhwc"
+        elif isinstance(op, PoolOp):
+            expr = self._pool_kernel(op)
+            default = "pool"
         else:
             expr = self._conv_kernel(op)
             default = "conv"
@@ -383,6 +392,18 @@ class PythonPrinter:
         relu = op.activation.data == "relu"
         return f"_depthwise({self._operand(op.input)}, {taps}, {bias}, {kernel}, " + (
             f"{', '.join(map(str, geometry))}, {relu})"
+        )
+
+    def _pool_kernel(self, op: PoolOp) -> str:
+        """`_pool(x, kernel, strides, pads, dilations, output size, average, count pads)`:
+        Ramiel's pooling kernel."""
+        self.kernels.add("_pool")
+        geometry = [list(op.ints(n)) for n in ("kernel_shape", "strides", "pads", "dilations")]
+        size = list(op.output.type.get_shape()[2:])
+        average = op.mode.data == "average"
+        include_pad = op.count_include_pad is not None
+        return f"_pool({self._operand(op.input)}, {', '.join(map(str, geometry))}, " + (
+            f"{size}, {average}, {include_pad})"
         )
 
     def _weight_matrix(self, op: KernelConvOp) -> str:
@@ -824,16 +845,19 @@ class PythonPrinter:
             "from ramiel import runtime as rt",
             "",
         ]
-        if self.kernels - {"_depthwise"}:
+        if self.kernels - {"_depthwise", "_pool"}:
             w.append("# oneDNN convolutions with fused post-ops, on weights packed at load time")
             if "_conv" in self.kernels:
                 w.append("_conv = torch.ops.mkldnn._convolution_pointwise")
             if "_conv_add" in self.kernels:
                 w.append("_conv_add = torch.ops.mkldnn._convolution_pointwise.binary")
             w.append("")
-        if "_depthwise" in self.kernels:
-            w.append("# Ramiel's depthwise convolution (ramiel.kernels, built for this machine)")
-            w.append('_depthwise = rt.native_op("depthwise_conv2d")')
+        if self.kernels & {"_depthwise", "_pool"}:
+            w.append("# Ramiel's kernels (ramiel.kernels, built for this machine)")
+            if "_depthwise" in self.kernels:
+                w.append('_depthwise = rt.native_op("depthwise_conv2d")')
+            if "_pool" in self.kernels:
+                w.append('_pool = rt.native_op("pool2d")')
             w.append("")
         w += [
             "INPUTS = (",
@@ -929,7 +953,7 @@ def op_kind(op: Operation) -> str:
     kernel computes (`Conv+Relu`), else the op name."""
     if isinstance(op, OnnxOp):
         return op.SCHEMA.name
-    if isinstance(op, KernelConvOp):
+    if isinstance(op, KernelConvOp | PoolOp):
         return op.kind
     return op.name
 

@@ -9,6 +9,9 @@
   `fuse` pass creates it from `onnx.Conv` and what follows.
 * `dataflow.channels_last` stores a 4-D tensor channels-last (NHWC in memory). Its value
   is its operand's: only the memory layout changes, which the following kernels prefer.
+* `dataflow.pool` is a 2-D max or average pooling on Ramiel's own kernel
+  (`torch.ops.ramiel.pool2d`), with its output size fixed by its type; the `fuse` pass
+  creates it from `onnx.MaxPool` and `onnx.AveragePool`.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from xdsl.dialects.builtin import (
     IntegerAttr,
     StringAttr,
     TensorType,
+    UnitAttr,
     i64,
 )
 from xdsl.ir import Attribute, Block, Dialect, Region, SSAValue
@@ -411,4 +415,96 @@ class ChannelsLastOp(IRDLOperation):
             )
 
 
-Dataflow = Dialect("dataflow", [WeightOp, ClusterOp, YieldOp, ConvOp, ChannelsLastOp])
+POOL_MODES = ("max", "average")
+"""`dataflow.pool`'s modes."""
+
+
+@irdl_op_definition
+class PoolOp(IRDLOperation):
+    """A 2-D max or average pooling of a float32 tensor, on Ramiel's pooling kernel.
+
+    `pads` are symmetric (top/bottom, left/right). The output size is the result type's:
+    windows that run past the padding (ONNX's ceil_mode) are clipped. An average counts
+    the taps inside the input, or with `count_include_pad` those inside the padded input.
+
+    ```mlir
+    %y = dataflow.pool %x {mode = "max", kernel_shape = array<i64: 3, 3>,
+        strides = array<i64: 2, 2>, pads = array<i64: 1, 1>, dilations = array<i64: 1, 1>}
+        : tensor<1x64x112x112xf32> -> tensor<1x64x56x56xf32>
+    ```
+    """
+
+    name = "dataflow.pool"
+    input = operand_def(TensorType)
+    output = result_def(TensorType)
+    mode = prop_def(StringAttr)
+    kernel_shape = prop_def(DenseArrayBase)
+    strides = prop_def(DenseArrayBase)
+    pads = prop_def(DenseArrayBase)
+    dilations = prop_def(DenseArrayBase)
+    count_include_pad = opt_prop_def(UnitAttr)
+    traits = traits_def(Pure())
+    irdl_options = (ParsePropInAttrDict(),)
+    assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
+
+    def __init__(
+        self,
+        input: SSAValue,
+        result_type: Attribute,
+        *,
+        mode: str,
+        kernel_shape: Sequence[int],
+        strides: Sequence[int],
+        pads: Sequence[int],
+        dilations: Sequence[int],
+        count_include_pad: bool = False,
+    ) -> None:
+        properties: dict[str, Attribute] = {
+            "mode": StringAttr(mode),
+            "kernel_shape": DenseArrayBase.from_list(i64, kernel_shape),
+            "strides": DenseArrayBase.from_list(i64, strides),
+            "pads": DenseArrayBase.from_list(i64, pads),
+            "dilations": DenseArrayBase.from_list(i64, dilations),
+        }
+        if count_include_pad:
+            properties["count_include_pad"] = UnitAttr()
+        super().__init__(operands=[input], result_types=[result_type], properties=properties)
+
+    @property
+    def kind(self) -> str:
+        """The ONNX operator it computes: `MaxPool` or `AveragePool`."""
+        return "MaxPool" if self.mode.data == "max" else "AveragePool"
+
+    def ints(self, name: str) -> tuple[int, ...]:
+        """An int-array property (`kernel_shape`, `strides`, `pads`, `dilations`)."""
+        attr = self.properties[name]
+        assert isinstance(attr, DenseArrayBase)
+        return tuple(int(v) for v in cast(DenseArrayBase[Any], attr).get_values())
+
+    def verify_(self) -> None:
+        mode = self.mode.data
+        if mode not in POOL_MODES:
+            raise VerifyException(
+                f"'dataflow.pool' op mode '{mode}' is not one of {', '.join(POOL_MODES)}"
+            )
+        if self.count_include_pad is not None and mode != "average":
+            raise VerifyException("'dataflow.pool' op count_include_pad needs mode 'average'")
+        for name in ("kernel_shape", "strides", "pads", "dilations"):
+            values = self.ints(name)
+            if len(values) != 2:
+                raise VerifyException(f"'dataflow.pool' op {name} must have 2 entries")
+            least, what = (0, "not negative") if name == "pads" else (1, "positive")
+            if any(v < least for v in values):
+                raise VerifyException(f"'dataflow.pool' op {name} must be {what}")
+        x = cast(TensorType[Attribute], self.input.type)
+        y = self.output.type
+        if len(x.get_shape()) != 4 or len(y.get_shape()) != 4:
+            raise VerifyException(f"'dataflow.pool' op takes and gives 4-D tensors, not {x} -> {y}")
+        if x.element_type != y.element_type or x.get_shape()[:2] != y.get_shape()[:2]:
+            raise VerifyException(
+                f"'dataflow.pool' op result {y} must keep the element type, batch and "
+                f"channels of {x}"
+            )
+
+
+Dataflow = Dialect("dataflow", [WeightOp, ClusterOp, YieldOp, ConvOp, ChannelsLastOp, PoolOp])

@@ -38,6 +38,11 @@ struct Geometry {
 inline void tap_range(int64_t o, int64_t s, int64_t p, int64_t d, int64_t k, int64_t size,
                       int64_t& first, int64_t& last) {
   const int64_t start = o * s - p;
+  if (d == 1) {  // no division: it would cost more than the taps of a small window
+    first = std::max<int64_t>(0, -start);
+    last = std::max(first, std::min(k, size - start));
+    return;
+  }
   first = start >= 0 ? 0 : (-start + d - 1) / d;
   const int64_t end = size - start;  // taps with start + k * d < size
   last = end <= 0 ? 0 : std::min<int64_t>(k, (end + d - 1) / d);

@@ -53,6 +53,7 @@ from xdsl.ir import Attribute, Operation, SSAValue
 from ramiel.dialects import onnx_ops as ops
 from ramiel.dialects.dataflow import ChannelsLastOp, WeightOp
 from ramiel.dialects.dataflow import ConvOp as KernelConvOp
+from ramiel.dialects.dataflow import PoolOp as KernelPoolOp
 from ramiel.dialects.onnx_base import OnnxOp
 from ramiel.dialects.onnx_types import OptType, SeqType
 
@@ -311,6 +312,17 @@ def _kernel_conv(op: Operation) -> Work:
     flops = 2.0 * math.prod(out) * math.prod(weight[1:]) if len(weight) == 4 else 0.0
     depthwise = kernel.group.value.data > 1 and len(weight) == 4 and weight[1] == 1
     return Work("conv_depthwise" if depthwise else "conv", flops, float(_moved(op)))
+
+
+def _kernel_pool(op: Operation) -> Work:
+    """`dataflow.pool`: every output element reads its window (priced as PyTorch's
+    pooling, which the kernel beats)."""
+    pool = cast(KernelPoolOp, op)
+    out = _numel(_out(op))
+    window = math.prod(pool.ints("kernel_shape"))
+    if pool.mode.data == "max":
+        return Work("max_pool", float(out * window), float(_moved(op)))
+    return Work("avg_pool", float(out * (window + 4)), float(_moved(op)))
 
 
 def _conv_transpose(op: Operation) -> Work:
@@ -823,6 +835,7 @@ def _build_table() -> dict[type[Operation], _WorkFn]:
         ops.ConvOp: _conv_like(1),
         KernelConvOp: _kernel_conv,
         ChannelsLastOp: _copy,
+        KernelPoolOp: _kernel_pool,
         ops.ConvIntegerOp: _conv_like(1),
         ops.QLinearConvOp: _conv_like(3),
         ops.DeformConvOp: _conv_like(1),

@@ -28,6 +28,10 @@
    (`ramiel.kernels`), which skips the ~18 us PyTorch spends setting up each oneDNN call
    (oneDNN's arithmetic takes ~2 us on these tensors). `depthwise=false` keeps them on
    oneDNN; the compiler passes that where the kernel library cannot be built.
+5. A 2-D `onnx.MaxPool` (without indices) or `onnx.AveragePool` on float32 with static
+   shapes and symmetric (or VALID) pads becomes a `dataflow.pool`: Ramiel's pooling
+   kernel, 2x to 4x faster than PyTorch's channels-last pooling on GoogLeNet's and
+   NASNet's tensors (`benchmarks/native_kernels.py`). `pool=false` keeps PyTorch's.
 
 BatchNormalization after a Conv is already folded into its weights by canonicalization.
 """
@@ -53,6 +57,7 @@ from ramiel.dialects.dataflow import (
     MATMUL_KERNEL,
     ChannelsLastOp,
     ConvOp,
+    PoolOp,
     WeightOp,
 )
 from ramiel.passes.canonicalize import ConstantValues
@@ -99,6 +104,9 @@ class FusePass(ModulePass):
     depthwise: bool = True
     """Run depthwise convolutions on Ramiel's own kernel (`ramiel.kernels`)."""
 
+    pool: bool = True
+    """Run 2-D max and average pooling on Ramiel's own kernel (`ramiel.kernels`)."""
+
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         del ctx
         store = weights_of(op)
@@ -116,6 +124,9 @@ class FusePass(ModulePass):
                     kernel.properties["kernel"] = StringAttr(MATMUL_KERNEL)
                 elif self.depthwise and _plain_depthwise(kernel):
                     kernel.properties["kernel"] = StringAttr(DEPTHWISE_KERNEL)
+            if self.pool:
+                for pool in [o for o in block.ops if isinstance(o, _POOLS)]:
+                    _to_pool(pool)
             _place_channels_last(block)
         region_dce(op.body)
 
@@ -134,7 +145,9 @@ def _is_f32(value: SSAValue, rank: int) -> bool:
     return shaped.element_type == Float32Type() and len(shaped.get_shape()) == rank
 
 
-def _ints(op: onnx.ConvOp, name: str, default: tuple[int, ...]) -> tuple[int, ...]:
+def _ints(
+    op: onnx.ConvOp | onnx.MaxPoolOp | onnx.AveragePoolOp, name: str, default: tuple[int, ...]
+) -> tuple[int, ...]:
     value = op.onnx_attribute(name)
     return default if value is None else tuple(int(v) for v in cast(tuple[int, ...], value))
 
@@ -178,6 +191,39 @@ def _to_kernel(conv: onnx.ConvOp, constants: ConstantValues) -> None:
     kernel.output.name_hint = conv.Y.name_hint
     new_ops.append(kernel)
     Rewriter.replace_op(conv, new_ops, [kernel.output])
+
+
+_POOLS = (onnx.MaxPoolOp, onnx.AveragePoolOp)
+
+
+def _to_pool(pool: onnx.MaxPoolOp | onnx.AveragePoolOp) -> None:
+    """Replace `pool` by a `dataflow.pool` when Ramiel's pooling kernel can run it."""
+    x, y = pool.operands[0], pool.results[0]
+    if not (_is_f32(x, 4) and _is_f32(y, 4)) or static_shape(x) is None:
+        return
+    if static_shape(y) is None or len(pool.results) > 1:
+        return  # the kernel gives no indices
+    auto_pad = str(pool.onnx_attribute("auto_pad") or "NOTSET")
+    pads = _ints(pool, "pads", (0, 0, 0, 0))
+    if auto_pad == "VALID":
+        pads = (0, 0, 0, 0)
+    elif auto_pad != "NOTSET" or pads[:2] != pads[2:]:
+        return
+    average = isinstance(pool, onnx.AveragePoolOp)
+    include_pad = average and bool(pool.onnx_attribute("count_include_pad"))
+    kernel = PoolOp(
+        x,
+        y.type,
+        mode="average" if average else "max",
+        kernel_shape=_ints(pool, "kernel_shape", ()),
+        strides=_ints(pool, "strides", (1, 1)),
+        pads=pads[:2],
+        dilations=_ints(pool, "dilations", (1, 1)),
+        count_include_pad=include_pad,
+    )
+    kernel.location = pool.location
+    kernel.output.name_hint = y.name_hint
+    Rewriter.replace_op(pool, [kernel], [kernel.output])
 
 
 def _activation(op: Operation) -> tuple[str, tuple[float, ...]] | None:
@@ -300,7 +346,7 @@ def _place_channels_last(block: Block) -> None:
                     channels_last.add(convert.output)
                 op.operands[0] = converted[source]
             channels_last.add(op.output)
-        elif isinstance(op, ChannelsLastOp):
+        elif isinstance(op, ChannelsLastOp | PoolOp):
             channels_last.add(op.output)
         elif isinstance(op, _KEEPS_LAYOUT):
             spatial = [v for v in op.operands if _is_f32(v, 4) and not _is_constant(v)]

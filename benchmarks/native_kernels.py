@@ -1,0 +1,145 @@
+"""Ramiel's own kernels (`ramiel.kernels`) against what they replace, per shape.
+
+    .venv/bin/python benchmarks/native_kernels.py [--threads 1 2] [--seconds 0.15]
+
+Depthwise convolutions: oneDNN's packed kernel (`torch.ops.mkldnn._convolution_pointwise`,
+what a `dataflow.conv` without `kernel` prints) against `torch.ops.ramiel.depthwise_conv2d`
+(`kernel = "depthwise"`). Pooling: `F.max_pool2d` / `F.avg_pool2d` on channels-last
+tensors against `torch.ops.ramiel.pool2d` (`dataflow.pool`). Each pair alternates in
+rounds from Python; the table gives the medians (us per call) and the speedup. The shapes
+are the NASNet-style model's separable convolutions and pools and GoogLeNet's pools.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable
+
+import torch
+import torch.nn.functional as F
+
+from ramiel import kernels
+from ramiel import runtime as rt
+
+DEPTHWISE = (
+    (32, 32, 3, 1),
+    (32, 32, 5, 1),
+    (64, 16, 5, 1),
+    (64, 16, 7, 1),
+    (64, 32, 5, 2),
+    (96, 8, 3, 1),
+    (96, 8, 7, 1),
+    (96, 16, 7, 2),
+)
+"""(channels, height and width, kernel size, stride) of depthwise convolutions."""
+
+POOLS = (
+    ("max", 64, 112, 3, 2),
+    ("max", 192, 56, 3, 2),
+    ("max", 192, 28, 3, 1),
+    ("max", 480, 14, 3, 1),
+    ("max", 832, 7, 3, 1),
+    ("max", 32, 32, 3, 1),
+    ("avg", 32, 32, 3, 1),
+    ("avg", 96, 8, 3, 1),
+    ("max", 64, 16, 3, 2),
+)
+"""(kind, channels, height and width, kernel size, stride) of pools, padding 1."""
+
+
+def per_call_us(fn: Callable[[], object], seconds: float) -> float:
+    """Microseconds per call of `fn`, over about `seconds` of calls."""
+    calls = 0
+    start = time.perf_counter()
+    while time.perf_counter() - start < seconds / 4 or calls < 3:
+        fn()
+        calls += 1
+    start = time.perf_counter()
+    for _ in range(calls):
+        fn()
+    return (time.perf_counter() - start) / calls * 1e6
+
+
+def depthwise_pair(
+    channels: int, size: int, k: int, stride: int
+) -> dict[str, Callable[[], object]]:
+    """oneDNN and Ramiel running one depthwise convolution of that shape."""
+    x = torch.randn(1, channels, size, size).contiguous(memory_format=torch.channels_last)
+    weight = torch.randn(channels, 1, k, k)
+    bias = torch.randn(channels)
+    pad = k // 2
+    geometry = ([pad, pad], [stride, stride], [1, 1])
+    packed = rt.pack_conv_weight(weight, *geometry, channels, list(x.shape))
+    taps = rt.depthwise_taps(weight)
+    conv = torch.ops.mkldnn._convolution_pointwise
+    ramiel = rt.native_op("depthwise_conv2d")
+    return {
+        "baseline": lambda: conv(x, packed, bias, *geometry, channels, "none", [], ""),
+        "ramiel": lambda: ramiel(
+            x, taps, bias, [k, k], [stride, stride], [pad, pad], [1, 1], False
+        ),
+    }
+
+
+def pool_pair(
+    kind: str, channels: int, size: int, k: int, stride: int
+) -> dict[str, Callable[[], object]]:
+    """PyTorch and Ramiel running one pool of that shape (padding 1)."""
+    x = torch.randn(1, channels, size, size).contiguous(memory_format=torch.channels_last)
+    out = (size + 2 - k) // stride + 1
+    pool = rt.native_op("pool2d")
+    average = kind == "avg"
+    if average:
+        baseline: Callable[[], object] = lambda: F.avg_pool2d(  # noqa: E731
+            x, k, stride, 1, count_include_pad=False
+        )
+    else:
+        baseline = lambda: F.max_pool2d(x, k, stride, 1)  # noqa: E731
+    return {
+        "baseline": baseline,
+        "ramiel": lambda: pool(
+            x, [k, k], [stride, stride], [1, 1], [1, 1], [out, out], average, False
+        ),
+    }
+
+
+def _time(
+    pair: dict[str, Callable[[], object]], rounds: int, seconds: float
+) -> tuple[float, float]:
+    times: dict[str, list[float]] = {name: [] for name in pair}
+    for _ in range(rounds):
+        for name, fn in pair.items():
+            times[name].append(per_call_us(fn, seconds))
+    return statistics.median(times["baseline"]), statistics.median(times["ramiel"])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--threads", type=int, nargs="+", default=[1])
+    parser.add_argument("--seconds", type=float, default=0.15, help="per kernel and round")
+    parser.add_argument("--rounds", type=int, default=3)
+    options = parser.parse_args()
+    kernels.load()
+    print(f"medians of {options.rounds} alternating rounds, us per call")
+    print(f"{'threads':>7} {'op':>28} {'baseline':>9} {'ramiel':>9} {'speedup':>8}")
+    with torch.inference_mode():
+        for threads in options.threads:
+            torch.set_num_threads(threads)
+            for channels, size, k, stride in DEPTHWISE:
+                base, ours = _time(
+                    depthwise_pair(channels, size, k, stride), options.rounds, options.seconds
+                )
+                name = f"dw {channels}x{size}x{size} k{k} s{stride}"
+                print(f"{threads:>7} {name:>28} {base:>9.1f} {ours:>9.1f} {base / ours:>7.2f}x")
+            for kind, channels, size, k, stride in POOLS:
+                base, ours = _time(
+                    pool_pair(kind, channels, size, k, stride), options.rounds, options.seconds
+                )
+                name = f"{kind}pool {channels}x{size}x{size} k{k} s{stride}"
+                print(f"{threads:>7} {name:>28} {base:>9.1f} {ours:>9.1f} {base / ours:>7.2f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,185 @@
+// Max and average pooling over 2-D windows of channels-last float32 tensors.
+//
+// PyTorch's channels-last max_pool2d takes 170 us on 1x192x28x28 (3x3, stride 1; one
+// thread), several times what reading the tensor nine times costs. Here each output
+// pixel reduces its taps over 16-channel vectors held in registers.
+//
+// Registered as torch.ops.ramiel.pool2d. The output size is given (the compiler knows
+// it), so ceil_mode windows that run past the padding are simply clipped; an average
+// counts the taps inside the input, or with count_include_pad those inside the padded
+// input (never those past the padding), as ONNX defines. A NaN tap does not win a max
+// (a plain compare-and-select; propagating NaN as PyTorch does made the kernel 2x slower).
+
+#include <ATen/Parallel.h>
+#include <ATen/core/Tensor.h>
+#include <ATen/ops/empty.h>
+#include <torch/library.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+
+namespace {
+
+constexpr int kLanes = 16;
+typedef float Vec __attribute__((vector_size(kLanes * sizeof(float))));
+typedef int Mask __attribute__((vector_size(kLanes * sizeof(int))));
+
+inline Vec load(const float* p) {
+  Vec v;
+  std::memcpy(&v, p, sizeof(Vec));
+  return v;
+}
+
+inline void store(float* p, Vec v) { std::memcpy(p, &v, sizeof(Vec)); }
+
+struct Window {
+  int64_t h, w, c, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw;
+  bool average, include_pad;
+};
+
+// Taps k in [0, k) with 0 <= start + k * d < size, start = o * s - p: [first, last).
+inline void tap_range(int64_t start, int64_t d, int64_t k, int64_t size, int64_t& first,
+                      int64_t& last) {
+  if (d == 1) {  // no division: it would cost more than the taps of a small window
+    first = std::max<int64_t>(0, -start);
+    last = std::max(first, std::min(k, size - start));
+    return;
+  }
+  first = start >= 0 ? 0 : (-start + d - 1) / d;
+  const int64_t end = size - start;
+  last = end <= 0 ? 0 : std::min<int64_t>(k, (end + d - 1) / d);
+  first = std::min(first, last);
+}
+
+// B vectors of channels from c on, reduced over the taps [ky0, ky1) x [kx0, kx1): B
+// independent accumulators, so that the adds (or max) of one tap do not wait on each other.
+template <int B, bool kAverage>
+inline void block(const Window& g, const float* x, float* y, int64_t iy, int64_t ix, int64_t ky0,
+                  int64_t ky1, int64_t kx0, int64_t kx1, int64_t c, float scale) {
+  Vec acc[B];
+  for (int b = 0; b < B; ++b) {
+    acc[b] = kAverage ? Vec{} : -std::numeric_limits<float>::infinity() - Vec{};
+  }
+  for (int64_t ky = ky0; ky < ky1; ++ky) {
+    const float* row = x + ((iy + ky * g.dh) * g.w + ix) * g.c + c;
+    for (int64_t kx = kx0; kx < kx1; ++kx) {
+      const float* p = row + kx * g.dw * g.c;
+      for (int b = 0; b < B; ++b) {
+        const Vec v = load(p + b * kLanes);
+        if constexpr (kAverage) {
+          acc[b] += v;
+        } else {
+          const Mask take = v > acc[b];
+          acc[b] = take ? v : acc[b];
+        }
+      }
+    }
+  }
+  for (int b = 0; b < B; ++b) store(y + c + b * kLanes, kAverage ? acc[b] * scale : acc[b]);
+}
+
+template <bool kAverage>
+void pixel(const Window& g, const float* x, float* y, int64_t oy, int64_t ox) {
+  int64_t ky0, ky1, kx0, kx1;
+  const int64_t iy = oy * g.sh - g.ph, ix = ox * g.sw - g.pw;
+  tap_range(iy, g.dh, g.kh, g.h, ky0, ky1);
+  tap_range(ix, g.dw, g.kw, g.w, kx0, kx1);
+  float scale = 1.0f;
+  if (kAverage) {
+    int64_t count = (ky1 - ky0) * (kx1 - kx0);
+    if (g.include_pad) {
+      int64_t py0, py1, px0, px1;
+      tap_range(oy * g.sh, g.dh, g.kh, g.h + 2 * g.ph, py0, py1);
+      tap_range(ox * g.sw, g.dw, g.kw, g.w + 2 * g.pw, px0, px1);
+      count = (py1 - py0) * (px1 - px0);
+    }
+    scale = count > 0 ? 1.0f / static_cast<float>(count) : 0.0f;
+  }
+  int64_t c = 0;
+  for (; c + 4 * kLanes <= g.c; c += 4 * kLanes) {
+    block<4, kAverage>(g, x, y, iy, ix, ky0, ky1, kx0, kx1, c, scale);
+  }
+  for (; c + kLanes <= g.c; c += kLanes) {
+    block<1, kAverage>(g, x, y, iy, ix, ky0, ky1, kx0, kx1, c, scale);
+  }
+  for (; c < g.c; ++c) {
+    float acc = kAverage ? 0.0f : -std::numeric_limits<float>::infinity();
+    for (int64_t ky = ky0; ky < ky1; ++ky) {
+      for (int64_t kx = kx0; kx < kx1; ++kx) {
+        const float v = x[((iy + ky * g.dh) * g.w + ix + kx * g.dw) * g.c + c];
+        if (kAverage) {
+          acc += v;
+        } else if (v > acc) {
+          acc = v;
+        }
+      }
+    }
+    y[c] = kAverage ? acc * scale : acc;
+  }
+}
+
+at::Tensor pool2d(const at::Tensor& input, at::IntArrayRef kernel, at::IntArrayRef stride,
+                  at::IntArrayRef padding, at::IntArrayRef dilation, at::IntArrayRef output_size,
+                  bool average, bool count_include_pad) {
+  TORCH_CHECK(input.dim() == 4 && input.scalar_type() == at::kFloat,
+              "ramiel::pool2d: expected a 4-D float32 input, got ", input.sizes(), " ",
+              input.scalar_type());
+  TORCH_CHECK(kernel.size() == 2 && stride.size() == 2 && padding.size() == 2 &&
+                  dilation.size() == 2 && output_size.size() == 2,
+              "ramiel::pool2d: kernel, stride, padding, dilation and output_size take 2 values");
+  const at::Tensor x = input.contiguous(at::MemoryFormat::ChannelsLast);
+  Window g{};
+  g.h = x.size(2);
+  g.w = x.size(3);
+  g.c = x.size(1);
+  g.kh = kernel[0];
+  g.kw = kernel[1];
+  g.sh = stride[0];
+  g.sw = stride[1];
+  g.ph = padding[0];
+  g.pw = padding[1];
+  g.dh = dilation[0];
+  g.dw = dilation[1];
+  g.oh = output_size[0];
+  g.ow = output_size[1];
+  g.average = average;
+  g.include_pad = count_include_pad;
+  TORCH_CHECK(g.kh > 0 && g.kw > 0 && g.sh > 0 && g.sw > 0 && g.dh > 0 && g.dw > 0 &&
+                  g.ph >= 0 && g.pw >= 0 && g.oh >= 0 && g.ow >= 0,
+              "ramiel::pool2d: kernel, strides and dilations must be positive, pads and "
+              "output size not negative");
+  const int64_t batch = x.size(0);
+  at::Tensor y = at::empty({batch, g.c, g.oh, g.ow},
+                           x.options().memory_format(at::MemoryFormat::ChannelsLast));
+  const float* xp = x.const_data_ptr<float>();
+  float* yp = y.mutable_data_ptr<float>();
+  const int64_t work = g.ow * g.c * g.kh * g.kw;
+  const int64_t grain = std::max<int64_t>(1, 32768 / std::max<int64_t>(work, 1));
+  at::parallel_for(0, batch * g.oh, grain, [&](int64_t begin, int64_t end) {
+    for (int64_t r = begin; r < end; ++r) {
+      const int64_t n = r / g.oh, oy = r % g.oh;
+      const float* xn = xp + n * g.h * g.w * g.c;
+      float* yr = yp + r * g.ow * g.c;
+      for (int64_t ox = 0; ox < g.ow; ++ox) {
+        if (g.average) {
+          pixel<true>(g, xn, yr + ox * g.c, oy, ox);
+        } else {
+          pixel<false>(g, xn, yr + ox * g.c, oy, ox);
+        }
+      }
+    }
+  });
+  return y;
+}
+
+}  // namespace
+
+TORCH_LIBRARY_FRAGMENT(ramiel, m) {
+  m.def(
+      "pool2d(Tensor input, int[2] kernel, int[2] stride, int[2] padding, int[2] dilation, "
+      "int[2] output_size, bool average, bool count_include_pad) -> Tensor");
+}
+
+TORCH_LIBRARY_IMPL(ramiel, CPU, m) { m.impl("pool2d", &pool2d); }
