@@ -194,6 +194,7 @@ def test_depthwise_batch_of_two_and_nchw_input() -> None:
     torch.testing.assert_close(got, expected, rtol=RTOL, atol=1e-5)
 
 
+@pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated:DeprecationWarning")
 def test_depthwise_runs_in_torchscript() -> None:
     """TorchScript code (the compiled workers) calls the operator."""
 

@@ -4,7 +4,7 @@
 // model, but PyTorch's call into it costs about 20 us more (descriptors, primitive
 // lookup, scratchpad). This kernel has no setup: each output pixel accumulates its taps
 // over 16-channel vectors held in registers, 4 pixels at a time where all their taps
-// lie inside the input.
+// lie inside the input, else up to 4 channel vectors at a time.
 //
 // Registered as torch.ops.ramiel.depthwise_conv2d, so TorchScript code calls it too.
 
@@ -63,6 +63,26 @@ inline float finish(float v) {
   return kRelu ? std::max(v, 0.0f) : v;
 }
 
+// B vectors of channels from c on, for one output pixel, taps clipped to the input: B
+// independent accumulators, so that the multiply-adds of a tap do not wait on each other.
+template <int B, bool kRelu>
+inline void pixel_block(const Geometry& g, const float* x, const float* w, const float* b,
+                        float* y, int64_t iy, int64_t ix, int64_t ky0, int64_t ky1, int64_t kx0,
+                        int64_t kx1, int64_t c) {
+  Vec acc[B];
+  for (int i = 0; i < B; ++i) acc[i] = load(b + c + i * kLanes);
+  for (int64_t ky = ky0; ky < ky1; ++ky) {
+    const float* row = x + ((iy + ky * g.dh) * g.w + ix) * g.c + c;
+    const float* taps = w + ky * g.kw * g.c + c;
+    for (int64_t kx = kx0; kx < kx1; ++kx) {
+      const float* p = row + kx * g.dw * g.c;
+      const float* t = taps + kx * g.c;
+      for (int i = 0; i < B; ++i) acc[i] += load(p + i * kLanes) * load(t + i * kLanes);
+    }
+  }
+  for (int i = 0; i < B; ++i) store(y + c + i * kLanes, finish<kRelu>(acc[i]));
+}
+
 // One output pixel, all channels, taps clipped to the input.
 template <bool kRelu>
 void pixel(const Geometry& g, const float* x, const float* w, const float* b, float* y,
@@ -72,16 +92,14 @@ void pixel(const Geometry& g, const float* x, const float* w, const float* b, fl
   tap_range(ox, g.sw, g.pw, g.dw, g.kw, g.w, kx0, kx1);
   const int64_t iy = oy * g.sh - g.ph, ix = ox * g.sw - g.pw;
   int64_t c = 0;
+  for (; c + 4 * kLanes <= g.c; c += 4 * kLanes) {
+    pixel_block<4, kRelu>(g, x, w, b, y, iy, ix, ky0, ky1, kx0, kx1, c);
+  }
+  for (; c + 2 * kLanes <= g.c; c += 2 * kLanes) {
+    pixel_block<2, kRelu>(g, x, w, b, y, iy, ix, ky0, ky1, kx0, kx1, c);
+  }
   for (; c + kLanes <= g.c; c += kLanes) {
-    Vec acc = load(b + c);
-    for (int64_t ky = ky0; ky < ky1; ++ky) {
-      const float* row = x + ((iy + ky * g.dh) * g.w + ix) * g.c + c;
-      const float* taps = w + ky * g.kw * g.c + c;
-      for (int64_t kx = kx0; kx < kx1; ++kx) {
-        acc += load(row + kx * g.dw * g.c) * load(taps + kx * g.c);
-      }
-    }
-    store(y + c, finish<kRelu>(acc));
+    pixel_block<1, kRelu>(g, x, w, b, y, iy, ix, ky0, ky1, kx0, kx1, c);
   }
   for (; c < g.c; ++c) {
     float acc = b[c];
