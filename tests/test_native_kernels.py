@@ -74,6 +74,20 @@ def _depthwise_model(
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)], ir_version=9)
 
 
+def _check_one_call(model: onnx.ModelProto, kernel: str, shape: tuple[int, ...]) -> None:
+    """`model` compiles to code that calls `kernel` once and matches onnxruntime on a
+    random input of `shape`."""
+    compilation = lower(model, workers=1)
+    assert compilation.code.count(f"= {kernel}(") == 1
+    compiled = instantiate(compilation.code, weight_tensors(compilation))
+    x = np.random.default_rng(1).standard_normal(shape).astype(np.float32)
+    (expected,) = run_onnxruntime(model, [x])
+    with torch.no_grad():
+        (got,) = compiled(torch.as_tensor(x))
+    assert got.shape == expected.shape
+    np.testing.assert_allclose(got.numpy(), expected, rtol=RTOL, atol=ATOL)
+
+
 GEOMETRIES = [
     # channels, size, kernel, strides, pads, dilations, relu
     (32, (16, 16), (3, 3), (1, 1), (1, 1), (1, 1), False),
@@ -102,15 +116,7 @@ def test_depthwise_matches_onnxruntime(
     relu: bool,
 ) -> None:
     model = _depthwise_model(channels, size, kernel, strides, pads, dilations, relu)
-    compilation = lower(model, workers=1)
-    assert compilation.code.count("= _depthwise(") == 1
-    compiled = instantiate(compilation.code, weight_tensors(compilation))
-    x = np.random.default_rng(1).standard_normal((1, channels, *size)).astype(np.float32)
-    (expected,) = run_onnxruntime(model, [x])
-    with torch.no_grad():
-        (got,) = compiled(torch.as_tensor(x))
-    assert got.shape == expected.shape
-    np.testing.assert_allclose(got.numpy(), expected, rtol=RTOL, atol=ATOL)
+    _check_one_call(model, "_depthwise", (1, channels, *size))
 
 
 def _pool_model(
@@ -162,15 +168,7 @@ def test_pool_matches_onnxruntime(
     op: str, channels: int, size: tuple[int, int], attributes: dict[str, object]
 ) -> None:
     model = _pool_model(op, channels, size, attributes)
-    compilation = lower(model, workers=1)
-    assert compilation.code.count("= _pool(") == 1
-    compiled = instantiate(compilation.code, weight_tensors(compilation))
-    x = np.random.default_rng(3).standard_normal((1, channels, *size)).astype(np.float32)
-    (expected,) = run_onnxruntime(model, [x])
-    with torch.no_grad():
-        (got,) = compiled(torch.as_tensor(x))
-    assert got.shape == expected.shape
-    np.testing.assert_allclose(got.numpy(), expected, rtol=RTOL, atol=ATOL)
+    _check_one_call(model, "_pool", (1, channels, *size))
 
 
 def test_pool_bad_arguments_name_the_operator() -> None:
