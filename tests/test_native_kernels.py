@@ -41,7 +41,6 @@ def _depthwise_model(
     pads: tuple[int, int],
     dilations: tuple[int, int],
     relu: bool,
-    batch: int = 1,
 ) -> onnx.ModelProto:
     """One depthwise Conv (with bias), then Relu when `relu`."""
     rng = np.random.default_rng(channels * 100 + kernel[0])
@@ -67,8 +66,8 @@ def _depthwise_model(
     graph = helper.make_graph(
         nodes,
         "depthwise",
-        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [batch, channels, *size])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [batch, channels, *out])],
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, channels, *size])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, channels, *out])],
         [numpy_helper.from_array(weight, "w"), numpy_helper.from_array(bias, "b")],
     )
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)], ir_version=9)
