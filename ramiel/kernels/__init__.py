@@ -37,6 +37,9 @@ __all__ = ["NativeKernelsUnavailable", "available", "library_path", "load", "op"
 SOURCES = (Path(__file__).with_name("depthwise.cpp"), Path(__file__).with_name("pool.cpp"))
 """The C++ sources of the library."""
 
+HEADERS = (Path(__file__).with_name("window.h"),)
+"""The headers they include (part of the library's cache key)."""
+
 _FLAGS = ("-O3", "-march=native", "-std=c++20", "-shared", "-fPIC", "-w")
 
 
@@ -87,7 +90,7 @@ def _cache_dir() -> Path:
 def library_path() -> Path:
     """Where this machine's build of the library is (or will be) kept."""
     digest = hashlib.sha256()
-    for source in SOURCES:
+    for source in (*SOURCES, *HEADERS):
         digest.update(source.read_bytes())
     digest.update(" ".join((torch.__version__, _compiler(), *_FLAGS)).encode())
     digest.update(_cpu_signature().encode())

@@ -13,40 +13,23 @@
 #include <ATen/ops/empty.h>
 #include <torch/library.h>
 
+#include "window.h"
+
 #include <algorithm>
 #include <cstdint>
-#include <cstring>
 
 namespace {
 
-constexpr int kLanes = 16;
-typedef float Vec __attribute__((vector_size(kLanes * sizeof(float))));
-
-inline Vec load(const float* p) {
-  Vec v;
-  std::memcpy(&v, p, sizeof(Vec));
-  return v;
-}
-
-inline void store(float* p, Vec v) { std::memcpy(p, &v, sizeof(Vec)); }
-
-struct Geometry {
-  int64_t h, w, c, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw;
-};
+using ramiel::Geometry;
+using ramiel::kLanes;
+using ramiel::load;
+using ramiel::store;
+using ramiel::Vec;
 
 // Taps k with 0 <= o * s - p + k * d < size: [first, last).
 inline void tap_range(int64_t o, int64_t s, int64_t p, int64_t d, int64_t k, int64_t size,
                       int64_t& first, int64_t& last) {
-  const int64_t start = o * s - p;
-  if (d == 1) {  // no division: it would cost more than the taps of a small window
-    first = std::max<int64_t>(0, -start);
-    last = std::max(first, std::min(k, size - start));
-    return;
-  }
-  first = start >= 0 ? 0 : (-start + d - 1) / d;
-  const int64_t end = size - start;  // taps with start + k * d < size
-  last = end <= 0 ? 0 : std::min<int64_t>(k, (end + d - 1) / d);
-  first = std::min(first, last);
+  ramiel::tap_range(o * s - p, d, k, size, first, last);
 }
 
 template <bool kRelu>
@@ -177,18 +160,7 @@ at::Tensor depthwise_conv2d(const at::Tensor& input, const at::Tensor& taps,
                   dilation.size() == 2,
               "ramiel::depthwise_conv2d: kernel, stride, padding and dilation take 2 values");
   const at::Tensor x = input.contiguous(at::MemoryFormat::ChannelsLast);
-  Geometry g{};
-  g.h = x.size(2);
-  g.w = x.size(3);
-  g.c = x.size(1);
-  g.kh = kernel[0];
-  g.kw = kernel[1];
-  g.sh = stride[0];
-  g.sw = stride[1];
-  g.ph = padding[0];
-  g.pw = padding[1];
-  g.dh = dilation[0];
-  g.dw = dilation[1];
+  Geometry g = ramiel::geometry_of(x, kernel, stride, padding, dilation);
   TORCH_CHECK(taps.numel() == g.kh * g.kw * g.c && taps.is_contiguous() &&
                   taps.scalar_type() == at::kFloat,
               "ramiel::depthwise_conv2d: taps must be a contiguous float32 (", g.kh, ", ", g.kw,

@@ -15,43 +15,24 @@
 #include <ATen/ops/empty.h>
 #include <torch/library.h>
 
+#include "window.h"
+
 #include <algorithm>
 #include <cstdint>
-#include <cstring>
 #include <limits>
 
 namespace {
 
-constexpr int kLanes = 16;
-typedef float Vec __attribute__((vector_size(kLanes * sizeof(float))));
+using ramiel::kLanes;
+using ramiel::load;
+using ramiel::store;
+using ramiel::tap_range;
+using ramiel::Vec;
 typedef int Mask __attribute__((vector_size(kLanes * sizeof(int))));
 
-inline Vec load(const float* p) {
-  Vec v;
-  std::memcpy(&v, p, sizeof(Vec));
-  return v;
-}
-
-inline void store(float* p, Vec v) { std::memcpy(p, &v, sizeof(Vec)); }
-
-struct Window {
-  int64_t h, w, c, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw;
+struct Window : ramiel::Geometry {
   bool average, include_pad;
 };
-
-// Taps k in [0, k) with 0 <= start + k * d < size, start = o * s - p: [first, last).
-inline void tap_range(int64_t start, int64_t d, int64_t k, int64_t size, int64_t& first,
-                      int64_t& last) {
-  if (d == 1) {  // no division: it would cost more than the taps of a small window
-    first = std::max<int64_t>(0, -start);
-    last = std::max(first, std::min(k, size - start));
-    return;
-  }
-  first = start >= 0 ? 0 : (-start + d - 1) / d;
-  const int64_t end = size - start;
-  last = end <= 0 ? 0 : std::min<int64_t>(k, (end + d - 1) / d);
-  first = std::min(first, last);
-}
 
 // B vectors of channels from c on, reduced over the taps [ky0, ky1) x [kx0, kx1): B
 // independent accumulators, so that the adds (or max) of one tap do not wait on each other.
@@ -130,22 +111,10 @@ at::Tensor pool2d(const at::Tensor& input, at::IntArrayRef kernel, at::IntArrayR
                   dilation.size() == 2 && output_size.size() == 2,
               "ramiel::pool2d: kernel, stride, padding, dilation and output_size take 2 values");
   const at::Tensor x = input.contiguous(at::MemoryFormat::ChannelsLast);
-  Window g{};
-  g.h = x.size(2);
-  g.w = x.size(3);
-  g.c = x.size(1);
-  g.kh = kernel[0];
-  g.kw = kernel[1];
-  g.sh = stride[0];
-  g.sw = stride[1];
-  g.ph = padding[0];
-  g.pw = padding[1];
-  g.dh = dilation[0];
-  g.dw = dilation[1];
+  Window g{ramiel::geometry_of(x, kernel, stride, padding, dilation), average,
+           count_include_pad};
   g.oh = output_size[0];
   g.ow = output_size[1];
-  g.average = average;
-  g.include_pad = count_include_pad;
   TORCH_CHECK(g.kh > 0 && g.kw > 0 && g.sh > 0 && g.sw > 0 && g.dh > 0 && g.dw > 0 &&
                   g.ph >= 0 && g.pw >= 0 && g.oh >= 0 && g.ow >= 0,
               "ramiel::pool2d: kernel, strides and dilations must be positive, pads and "
