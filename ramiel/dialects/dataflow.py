@@ -205,6 +205,13 @@ DEPTHWISE_ACTIVATIONS = ("none", "relu")
 """The activations the depthwise kernel applies."""
 
 
+def _int_array(op: IRDLOperation, name: str) -> tuple[int, ...]:
+    """`op`'s int-array property `name` as a tuple."""
+    attr = op.properties[name]
+    assert isinstance(attr, DenseArrayBase)
+    return tuple(int(v) for v in cast(DenseArrayBase[Any], attr).get_values())
+
+
 @irdl_op_definition
 class ConvOp(IRDLOperation):
     """A 2-D convolution, plus `addend` when present, then `activation`, as one kernel.
@@ -290,9 +297,7 @@ class ConvOp(IRDLOperation):
 
     def ints(self, name: str) -> tuple[int, ...]:
         """An int-array property (`strides`, `pads`, `dilations`) as a tuple."""
-        attr = self.properties[name]
-        assert isinstance(attr, DenseArrayBase)
-        return tuple(int(v) for v in cast(DenseArrayBase[Any], attr).get_values())
+        return _int_array(self, name)
 
     @property
     def scalars(self) -> tuple[float, ...]:
@@ -477,9 +482,7 @@ class PoolOp(IRDLOperation):
 
     def ints(self, name: str) -> tuple[int, ...]:
         """An int-array property (`kernel_shape`, `strides`, `pads`, `dilations`)."""
-        attr = self.properties[name]
-        assert isinstance(attr, DenseArrayBase)
-        return tuple(int(v) for v in cast(DenseArrayBase[Any], attr).get_values())
+        return _int_array(self, name)
 
     def verify_(self) -> None:
         mode = self.mode.data
