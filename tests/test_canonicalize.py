@@ -21,7 +21,7 @@ from ramiel.dialects.onnx_base import OnnxOp
 from ramiel.dialects.onnx_ops import BatchNormalizationOp, ShapeOp
 from ramiel.importer.onnx_importer import import_model
 from ramiel.passes.canonicalize import CanonicalizePass
-from ramiel.testing.models import export, inception_example
+from ramiel.testing.models import export, inception_example, run_onnxruntime
 from ramiel.weights import attach_weights
 
 SHAPE = (2, 3)
@@ -125,3 +125,58 @@ def test_batch_norm_after_conv_is_folded(
     model, _ = unoptimized_cnn
     assert any(n.op_type == "BatchNormalization" for n in model.graph.node)
     assert not [op for op in _canonicalized_ops(model) if isinstance(op, BatchNormalizationOp)]
+
+
+def _caffe2_style_block() -> onnx.ModelProto:
+    """Conv -> Mul -> Add -> Relu, then BN -> Mul -> Add -> Relu -> Conv, the per-channel
+    constants shaped [C, 1, 1] as Caffe2 exports write them (DenseNet-121 in the light zoo)."""
+    rng = np.random.default_rng(7)
+    c = 8
+
+    def const(name: str, shape: tuple[int, ...], low: float = -1.0) -> onnx.TensorProto:
+        array = rng.uniform(low, 1.0, shape).astype(np.float32)
+        return numpy_helper.from_array(array, name)
+
+    initializers = [
+        const("w0", (c, 3, 3, 3)),
+        const("k0", (c, 1, 1)),
+        const("t0", (c, 1, 1)),
+        const("gamma", (c,)),
+        const("beta", (c,)),
+        const("mean", (c,)),
+        const("var", (c,), low=0.5),
+        const("k1", (1, c, 1, 1)),
+        const("t1", ()),
+        const("w1", (c, c, 1, 1)),
+    ]
+    nodes = [
+        helper.make_node("Conv", ["x", "w0"], ["c0"], pads=[1, 1, 1, 1]),
+        helper.make_node("Mul", ["c0", "k0"], ["m0"]),
+        helper.make_node("Add", ["t0", "m0"], ["a0"]),
+        helper.make_node("Relu", ["a0"], ["r0"]),
+        helper.make_node("BatchNormalization", ["r0", "gamma", "beta", "mean", "var"], ["b1"]),
+        helper.make_node("Mul", ["b1", "k1"], ["m1"]),
+        helper.make_node("Add", ["m1", "t1"], ["a1"]),
+        helper.make_node("Relu", ["a1"], ["r1"]),
+        helper.make_node("Conv", ["r1", "w1"], ["y"]),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        "caffe2_style",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 6, 6])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, c, 6, 6])],
+        initializers,
+    )
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 15)], ir_version=8)
+
+
+def test_per_channel_mul_and_add_fold_into_conv_and_batch_norm() -> None:
+    model = _caffe2_style_block()
+    kinds = [type(op).__name__ for op in _canonicalized_ops(model)]
+    assert "MulOp" not in kinds and "AddOp" not in kinds
+    assert kinds.count("ConvOp") == 2 and kinds.count("BatchNormalizationOp") == 1
+    x = np.random.default_rng(8).standard_normal((1, 3, 6, 6)).astype(np.float32)
+    (expected,) = run_onnxruntime(model, [x])
+    with torch.no_grad():
+        (got,) = ramiel.compile(model)(torch.as_tensor(x))
+    np.testing.assert_allclose(got.numpy(), expected, rtol=1e-3, atol=1e-5)

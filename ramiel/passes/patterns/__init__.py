@@ -12,7 +12,14 @@ from xdsl.pattern_rewriter import RewritePattern
 
 def canonicalization_patterns() -> list[RewritePattern]:
     """Every canonicalization pattern, in the order the pass tries them."""
-    from ramiel.passes.patterns import batch_norm, constants, identities, merges, shapes
+    from ramiel.passes.patterns import (
+        batch_norm,
+        channel_affine,
+        constants,
+        identities,
+        merges,
+        shapes,
+    )
 
     return [
         *constants.PATTERNS,
@@ -20,4 +27,5 @@ def canonicalization_patterns() -> list[RewritePattern]:
         *merges.PATTERNS,
         *shapes.PATTERNS,
         *batch_norm.PATTERNS,
+        *channel_affine.PATTERNS,
     ]

@@ -22,14 +22,14 @@ from ramiel.passes.canonicalize import ConstantValues
 from ramiel.weights import weights_of
 
 
-def _constants(op: Operation) -> ConstantValues | None:
+def module_constants(op: Operation) -> ConstantValues | None:
     """The constant values of the module holding `op` (None outside a module with weights)."""
     module = op.get_toplevel_object()
     store = weights_of(module) if isinstance(module, ModuleOp) else None
     return None if store is None else ConstantValues(store)
 
 
-def _inference_affine(
+def inference_affine(
     bn: onnx.BatchNormalizationOp, constants: ConstantValues
 ) -> tuple[np.ndarray, np.ndarray] | None:
     """`(s, t)` with `BN(y) = s * y + t` per channel (float64), for an inference BN on constants.
@@ -65,7 +65,7 @@ def _sole_producer(bn: onnx.BatchNormalizationOp) -> Operation | None:
     return owner if isinstance(owner, Operation) else None
 
 
-def _weight_and_bias(
+def weight_and_bias(
     weight: SSAValue, bias: SSAValue | None, constants: ConstantValues
 ) -> tuple[np.ndarray, np.ndarray | None] | None:
     """The constant weight and optional constant bias (None when either is not constant)."""
@@ -94,43 +94,63 @@ class FoldBatchNormIntoConv(RewritePattern):
         conv = _sole_producer(bn)
         if not isinstance(conv, onnx.ConvOp | onnx.ConvTransposeOp):
             return
-        constants = _constants(bn)
+        constants = module_constants(bn)
         if constants is None:
             return
-        affine = _inference_affine(bn, constants)
-        found = _weight_and_bias(conv.W, conv.B, constants)
+        affine = inference_affine(bn, constants)
+        found = weight_and_bias(conv.W, conv.B, constants)
         if affine is None or found is None:
             return
-        scale, shift = affine
-        w, b = found
-        channels = scale.shape[0]
-        if w.ndim < 2 or (b is not None and b.shape != (channels,)):
-            return
-        kernel = (1,) * (w.ndim - 2)
-        if isinstance(conv, onnx.ConvOp):
-            if w.shape[0] != channels:
-                return
-            new_w = w.astype(np.float64) * scale.reshape(channels, 1, *kernel)
-        else:
-            group = cast(int, conv.onnx_attribute("group"))
-            if group < 1 or w.shape[0] % group or w.shape[1] * group != channels:
-                return
-            per_group = w.reshape(group, w.shape[0] // group, *w.shape[1:]).astype(np.float64)
-            factors = scale.reshape(group, 1, w.shape[1], *kernel)
-            new_w = (per_group * factors).reshape(w.shape)
-        old_b = np.zeros(channels) if b is None else b.astype(np.float64)
-        new_b = old_b * scale + shift
-        weight_op = constants.materialize(new_w.astype(w.dtype), conv.W, conv)
-        bias_op = constants.materialize(new_b.astype(w.dtype), conv.B or conv.W, conv)
-        bias_op.results[0].name_hint = _bias_hint(conv.B, bn)
-        new_conv = type(conv).build(
-            operands=[conv.X, weight_op.results[0], [bias_op.results[0]]],
-            result_types=[bn.Y.type],
-            properties=dict(conv.properties),
-        )
-        new_conv.location = bn.location
-        new_conv.results[0].name_hint = bn.Y.name_hint
-        _replace(bn, [weight_op, bias_op, new_conv], new_conv.results[0], rewriter)
+        new_ops = scaled_conv(conv, affine, found, constants, bn.Y, bias_hint(conv.B, bn.Y))
+        if new_ops is not None:
+            _replace(bn, new_ops, new_ops[-1].results[0], rewriter)
+
+
+def scaled_conv(
+    conv: onnx.ConvOp | onnx.ConvTransposeOp,
+    affine: tuple[np.ndarray, np.ndarray],
+    found: tuple[np.ndarray, np.ndarray | None],
+    constants: ConstantValues,
+    result: SSAValue,
+    bias_hint: str | None,
+) -> list[Operation] | None:
+    """New weight, bias and conv computing `s * conv(x) + t` per output channel.
+
+    `affine` is `(s, t)` (float64, one entry per output channel), `found` the conv's
+    constant weight and optional bias; the new conv is typed and named as `result`,
+    the value it replaces. None when the shapes do not fit.
+    """
+    scale, shift = affine
+    w, b = found
+    channels = scale.shape[0]
+    if w.ndim < 2 or (b is not None and b.shape != (channels,)):
+        return None
+    kernel = (1,) * (w.ndim - 2)
+    if isinstance(conv, onnx.ConvOp):
+        if w.shape[0] != channels:
+            return None
+        new_w = w.astype(np.float64) * scale.reshape(channels, 1, *kernel)
+    else:
+        group = cast(int, conv.onnx_attribute("group"))
+        if group < 1 or w.shape[0] % group or w.shape[1] * group != channels:
+            return None
+        per_group = w.reshape(group, w.shape[0] // group, *w.shape[1:]).astype(np.float64)
+        factors = scale.reshape(group, 1, w.shape[1], *kernel)
+        new_w = (per_group * factors).reshape(w.shape)
+    old_b = np.zeros(channels) if b is None else b.astype(np.float64)
+    new_b = old_b * scale + shift
+    weight_op = constants.materialize(new_w.astype(w.dtype), conv.W, conv)
+    bias_op = constants.materialize(new_b.astype(w.dtype), conv.B or conv.W, conv)
+    bias_op.results[0].name_hint = bias_hint
+    new_conv = type(conv).build(
+        operands=[conv.X, weight_op.results[0], [bias_op.results[0]]],
+        result_types=[result.type],
+        properties=dict(conv.properties),
+    )
+    owner = result.owner
+    new_conv.location = owner.location if isinstance(owner, Operation) else conv.location
+    new_conv.results[0].name_hint = result.name_hint
+    return [weight_op, bias_op, new_conv]
 
 
 class FoldBatchNormIntoGemm(RewritePattern):
@@ -149,11 +169,11 @@ class FoldBatchNormIntoGemm(RewritePattern):
         gemm = _sole_producer(bn)
         if not isinstance(gemm, onnx.GemmOp):
             return
-        constants = _constants(bn)
+        constants = module_constants(bn)
         if constants is None:
             return
-        affine = _inference_affine(bn, constants)
-        found = _weight_and_bias(gemm.B, gemm.C, constants)
+        affine = inference_affine(bn, constants)
+        found = weight_and_bias(gemm.B, gemm.C, constants)
         if affine is None or found is None:
             return
         scale, shift = affine
@@ -174,7 +194,7 @@ class FoldBatchNormIntoGemm(RewritePattern):
         new_c = new_c * scale + shift
         weight_op = constants.materialize(new_w.astype(w.dtype), gemm.B, gemm)
         bias_op = constants.materialize(new_c.astype(w.dtype), gemm.C or gemm.B, gemm)
-        bias_op.results[0].name_hint = _bias_hint(gemm.C, bn)
+        bias_op.results[0].name_hint = bias_hint(gemm.C, bn.Y)
         properties = dict(gemm.properties)
         properties["beta"] = FloatAttr(1.0, Float32Type())
         new_gemm = onnx.GemmOp.build(
@@ -187,11 +207,11 @@ class FoldBatchNormIntoGemm(RewritePattern):
         _replace(bn, [weight_op, bias_op, new_gemm], new_gemm.results[0], rewriter)
 
 
-def _bias_hint(bias: SSAValue | None, bn: onnx.BatchNormalizationOp) -> str | None:
-    """The name hint of a folded bias: the old bias's, else derived from BN's result."""
+def bias_hint(bias: SSAValue | None, result: SSAValue) -> str | None:
+    """The name hint of a folded bias: the old bias's, else derived from the folded result."""
     if bias is not None:
         return bias.name_hint
-    return None if bn.Y.name_hint is None else f"{bn.Y.name_hint}_bias"
+    return None if result.name_hint is None else f"{result.name_hint}_bias"
 
 
 def _replace(

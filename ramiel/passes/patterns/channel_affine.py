@@ -1,0 +1,183 @@
+"""Canonicalization patterns: a per-channel constant Mul or Add folded into the op before it.
+
+Exporters from Caffe2 and from frameworks that split BatchNormalization write
+`Conv -> Mul(k) -> Add(t)` or `BatchNormalization -> Mul(k) -> Add(t)`, with `k` and
+`t` constants that vary only along the channel axis, dim 1 (shaped `[C, 1, 1]` or
+`[1, C, 1, 1]`, or a scalar; a `[C]` broadcasts along the last axis and is not one).
+Each such op is a per-channel affine map `y -> s * y + t`, which the producer can
+absorb:
+
+- into a Conv or ConvTranspose: `W` scaled by `s` per output channel and the bias
+  `b -> s * b + t` (the same algebra as folding BatchNormalization),
+- into an inference BatchNormalization: `gamma -> s * gamma`, `beta -> s * beta + t`.
+
+A pattern fires only when the producer's result has no other user, the constant is
+per channel and the Mul or Add result has the producer's type (broadcasting grows
+nothing).
+"""
+
+from __future__ import annotations
+
+from typing import cast
+
+import numpy as np
+from xdsl.dialects.builtin import TensorType
+from xdsl.ir import Attribute, Operation, SSAValue
+from xdsl.pattern_rewriter import PatternRewriter, RewritePattern, op_type_rewrite_pattern
+
+from ramiel.dialects import onnx_ops as onnx
+from ramiel.passes.canonicalize import ConstantValues
+from ramiel.passes.patterns.batch_norm import (
+    bias_hint,
+    module_constants,
+    scaled_conv,
+    weight_and_bias,
+)
+
+Affine = tuple[np.ndarray, np.ndarray]
+"""`(s, t)`: the map `y -> s * y + t`, one float64 entry per channel."""
+
+
+def channel_vector(array: np.ndarray, result: SSAValue) -> np.ndarray | None:
+    """`array` as one float64 value per channel of `result` (dim 1), or None.
+
+    None unless `array` is floating point, `result` is a static tensor of rank 2 or
+    more, and `array` broadcast against `result` varies along dim 1 at most.
+    """
+    result_type: Attribute = result.type
+    if not isinstance(result_type, TensorType) or array.dtype.kind != "f":
+        return None
+    shape = cast(TensorType[Attribute], result_type).get_shape()
+    if len(shape) < 2 or any(d < 0 for d in shape) or array.ndim > len(shape):
+        return None
+    aligned = (1,) * (len(shape) - array.ndim) + array.shape
+    if any(d != 1 for i, d in enumerate(aligned) if i != 1) or aligned[1] not in (1, shape[1]):
+        return None
+    return np.broadcast_to(array.reshape(-1).astype(np.float64), (shape[1],)).copy()
+
+
+def _operand_and_constant(
+    op: onnx.MulOp | onnx.AddOp, constants: ConstantValues
+) -> tuple[SSAValue, np.ndarray] | None:
+    """`(x, k)` when one operand of the commutative `op` is constant `k` and the other `x`
+    has `op`'s type (None when neither or both are constants)."""
+    for x, k in ((op.A, op.B), (op.B, op.A)):
+        if constants.value(x) is not None:
+            continue
+        value = constants.value(k)
+        if value is not None and x.type == op.C.type:
+            return x, value
+    return None
+
+
+def _affine(
+    op: onnx.MulOp | onnx.AddOp, constants: ConstantValues
+) -> tuple[Operation, Affine] | None:
+    """The sole-use producer of `op`'s non-constant operand and `op` as a per-channel affine map."""
+    found = _operand_and_constant(op, constants)
+    if found is None:
+        return None
+    x, k = found
+    vector = channel_vector(k, op.C)
+    producer = x.owner
+    if vector is None or not x.has_one_use() or not isinstance(producer, Operation):
+        return None
+    if isinstance(op, onnx.MulOp):
+        return producer, (vector, np.zeros_like(vector))
+    return producer, (np.ones_like(vector), vector)
+
+
+def _fold_into_conv(op: onnx.MulOp | onnx.AddOp, rewriter: PatternRewriter) -> None:
+    constants = module_constants(op)
+    if constants is None:
+        return
+    found = _affine(op, constants)
+    if found is None:
+        return
+    conv, affine = found
+    if not isinstance(conv, onnx.ConvOp | onnx.ConvTransposeOp):
+        return
+    weights = weight_and_bias(conv.W, conv.B, constants)
+    if weights is None:
+        return
+    new_ops = scaled_conv(conv, affine, weights, constants, op.C, bias_hint(conv.B, op.C))
+    if new_ops is not None:
+        rewriter.replace(op, new_ops, [new_ops[-1].results[0]])
+
+
+def _fold_into_batch_norm(op: onnx.MulOp | onnx.AddOp, rewriter: PatternRewriter) -> None:
+    constants = module_constants(op)
+    if constants is None:
+        return
+    found = _affine(op, constants)
+    if found is None:
+        return
+    bn, (scale, shift) = found
+    if not isinstance(bn, onnx.BatchNormalizationOp) or bn.onnx_attribute("training_mode") != 0:
+        return
+    if any(extra is not None and extra.uses for extra in (bn.running_mean, bn.running_var)):
+        return
+    gamma, beta = constants.value(bn.scale), constants.value(bn.B)
+    if gamma is None or beta is None or gamma.shape != scale.shape or beta.shape != scale.shape:
+        return
+    new_gamma = constants.materialize(
+        (gamma.astype(np.float64) * scale).astype(gamma.dtype), bn.scale, bn
+    )
+    new_beta = constants.materialize(
+        (beta.astype(np.float64) * scale + shift).astype(beta.dtype), bn.B, bn
+    )
+    new_bn = onnx.BatchNormalizationOp.build(
+        operands=[
+            bn.X,
+            new_gamma.results[0],
+            new_beta.results[0],
+            bn.input_mean,
+            bn.input_var,
+        ],
+        result_types=[op.C.type, [], []],
+        properties=dict(bn.properties),
+    )
+    new_bn.location = op.location
+    new_bn.results[0].name_hint = op.C.name_hint
+    rewriter.replace(op, [new_gamma, new_beta, new_bn], [new_bn.results[0]])
+    rewriter.erase(bn)
+
+
+class FoldChannelMulIntoConv(RewritePattern):
+    """`Conv(x, W, b) * k` -> `Conv(x, W * k, b * k)`, `k` constant per output channel."""
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: onnx.MulOp, rewriter: PatternRewriter) -> None:
+        _fold_into_conv(op, rewriter)
+
+
+class FoldChannelAddIntoConv(RewritePattern):
+    """`Conv(x, W, b) + t` -> `Conv(x, W, b + t)`, `t` constant per output channel."""
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: onnx.AddOp, rewriter: PatternRewriter) -> None:
+        _fold_into_conv(op, rewriter)
+
+
+class FoldChannelMulIntoBatchNorm(RewritePattern):
+    """`BN(x; gamma, beta) * k` -> `BN(x; gamma * k, beta * k)`, `k` constant per channel."""
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: onnx.MulOp, rewriter: PatternRewriter) -> None:
+        _fold_into_batch_norm(op, rewriter)
+
+
+class FoldChannelAddIntoBatchNorm(RewritePattern):
+    """`BN(x; gamma, beta) + t` -> `BN(x; gamma, beta + t)`, `t` constant per channel."""
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: onnx.AddOp, rewriter: PatternRewriter) -> None:
+        _fold_into_batch_norm(op, rewriter)
+
+
+PATTERNS: tuple[RewritePattern, ...] = (
+    FoldChannelMulIntoConv(),
+    FoldChannelAddIntoConv(),
+    FoldChannelMulIntoBatchNorm(),
+    FoldChannelAddIntoBatchNorm(),
+)
