@@ -1,11 +1,12 @@
-"""Ramiel's kernel library (`ramiel.kernels`): the depthwise convolution and the pooling
-match onnxruntime across geometries, compiled models use them (serial, parallel and as
-TorchScript workers), bad arguments get a clear error, and the compiler falls back to
-oneDNN and PyTorch where the library cannot be built.
+"""Ramiel's kernel library (`ramiel.kernels`): the depthwise convolution, the pooling and
+the per-channel affine map (BatchNormalization + Relu) match onnxruntime across
+geometries, compiled models use them (serial, parallel and as TorchScript workers), they
+split their work over PyTorch's intra-op threads, bad arguments get a clear error, and
+the compiler falls back to oneDNN and PyTorch where the library cannot be built.
 
-The kernel choice is tested by `lit_tests/fuse/kernel-choice.mlir` and
-`lit_tests/fuse/pool.mlir`, the printed calls by `lit_tests/target-python/depthwise-conv.mlir`
-and `lit_tests/target-python/pool.mlir`.
+The kernel choice is tested by `lit_tests/fuse/kernel-choice.mlir`,
+`lit_tests/fuse/pool.mlir` and `lit_tests/fuse/channel-affine.mlir`, the printed calls by
+the `lit_tests/target-python` files of the same names.
 """
 
 from __future__ import annotations
@@ -177,6 +178,93 @@ def test_pool_bad_arguments_name_the_operator() -> None:
         op(x, [3, 3], [0, 1], [1, 1], [1, 1], [6, 6], False, False)
     with pytest.raises(RuntimeError, match=r"ramiel::pool2d: expected a 4-D float32 input"):
         op(x.half(), [3, 3], [1, 1], [1, 1], [1, 1], [6, 6], False, False)
+
+
+def _batch_norm_model(channels: int, size: tuple[int, int], relu: bool) -> onnx.ModelProto:
+    """A Concat of the input with itself (BN after a non-conv op stays a BN), then an
+    inference BatchNormalization, then Relu when `relu`."""
+    rng = np.random.default_rng(channels)
+    doubled = 2 * channels
+    params = {
+        "gamma": rng.standard_normal(doubled),
+        "beta": rng.standard_normal(doubled),
+        "mean": rng.standard_normal(doubled),
+        "var": rng.uniform(0.5, 2.0, doubled),
+    }
+    nodes = [
+        helper.make_node("Concat", ["x", "x"], ["c"], axis=1),
+        helper.make_node(
+            "BatchNormalization", ["c", *params], ["b" if relu else "y"], epsilon=1e-3
+        ),
+    ]
+    if relu:
+        nodes.append(helper.make_node("Relu", ["b"], ["y"]))
+    graph = helper.make_graph(
+        nodes,
+        "batch_norm",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, channels, *size])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, doubled, *size])],
+        [numpy_helper.from_array(v.astype(np.float32), k) for k, v in params.items()],
+    )
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)], ir_version=9)
+
+
+@pytest.mark.parametrize(
+    ("channels", "size", "relu"),
+    [(64, (14, 14), True), (8, (5, 7), False), (10, (3, 3), True), (3, (1, 1), True)],
+)
+def test_batch_norm_matches_onnxruntime(channels: int, size: tuple[int, int], relu: bool) -> None:
+    model = _batch_norm_model(channels, size, relu)
+    _check_one_call(model, "_affine", (1, channels, *size))
+
+
+def test_channel_affine_layouts_and_nan() -> None:
+    """Channels-last in, channels-last out; NCHW (or strided) in, contiguous out; Relu
+    keeps NaN, as `torch.relu` does."""
+    op = rt.native_op("channel_affine")
+    scale, shift = torch.randn(21), torch.randn(21)
+    x = torch.randn(2, 21, 5, 12)[..., ::2]  # strided: neither layout
+    x[0, 3, 2, 2] = float("nan")
+    expected = torch.relu(x * scale[:, None, None] + shift[:, None, None])
+    for source in (x.contiguous(), x.contiguous(memory_format=torch.channels_last), x):
+        got = op(source, scale, shift, True)
+        torch.testing.assert_close(got, expected, rtol=RTOL, atol=1e-6, equal_nan=True)
+        channels_last = source.is_contiguous(memory_format=torch.channels_last)
+        assert got.is_contiguous(memory_format=torch.channels_last) == channels_last
+        assert channels_last or got.is_contiguous()
+    with pytest.raises(RuntimeError, match=r"ramiel::channel_affine: scale and shift must be"):
+        op(x, scale[:20], shift, False)
+    with pytest.raises(RuntimeError, match=r"ramiel::channel_affine: expected a 4-D float32"):
+        op(x[0], scale, shift, False)
+
+
+def test_kernels_share_torch_openmp_runtime_and_agree_across_threads() -> None:
+    """The library runs on PyTorch's own OpenMP runtime (one copy in the process, so
+    `torch.set_num_threads` governs it), and two threads give the one-thread results."""
+    maps = Path("/proc/self/maps")
+    if maps.exists():
+        runtimes = {line.split()[-1] for line in maps.read_text().splitlines() if "libgomp" in line}
+        assert len(runtimes) <= 1, runtimes
+    x = torch.randn(1, 64, 30, 30).contiguous(memory_format=torch.channels_last)
+    weight, bias = torch.randn(64, 1, 3, 3), torch.randn(64)
+    calls = {
+        "pool": lambda: rt.native_op("pool2d")(
+            x, [3, 3], [1, 1], [1, 1], [1, 1], [30, 30], False, False
+        ),
+        "depthwise": lambda: rt.native_op("depthwise_conv2d")(
+            x, rt.depthwise_taps(weight), bias, [3, 3], [1, 1], [1, 1], [1, 1], True
+        ),
+        "affine": lambda: rt.native_op("channel_affine")(x, weight[:, 0, 0, 0], bias, True),
+    }
+    threads = torch.get_num_threads()
+    try:
+        torch.set_num_threads(1)
+        one = {name: call() for name, call in calls.items()}
+        torch.set_num_threads(2)
+        for name, call in calls.items():
+            assert torch.equal(call(), one[name]), name
+    finally:
+        torch.set_num_threads(threads)
 
 
 def test_depthwise_batch_of_two_and_nchw_input() -> None:

@@ -45,6 +45,7 @@ from xdsl.utils.target import Target
 
 from ramiel.dialects.dataflow import (
     WEIGHTS_FILE_ATTR,
+    ChannelAffineOp,
     ChannelsLastOp,
     ClusterOp,
     PoolOp,
@@ -75,6 +76,17 @@ DEFAULT_WEIGHTS_FILE = "weights.safetensors"
 DEFAULT_MIN_GAIN = 1.1
 """Parallel code is printed only when the schedule promises at least this speedup."""
 
+_NATIVE_KERNELS = {
+    "_depthwise": "depthwise_conv2d",
+    "_pool": "pool2d",
+    "_affine": "channel_affine",
+}
+"""The generated code's aliases of Ramiel's kernels, and the kernels' names."""
+
+_KernelOp = KernelConvOp | ChannelsLastOp | PoolOp | ChannelAffineOp
+_KERNEL_OPS = (KernelConvOp, ChannelsLastOp, PoolOp, ChannelAffineOp)
+"""The `dataflow` ops printed as kernel calls."""
+
 _RESERVED = frozenset(
     {
         "torch",
@@ -100,6 +112,7 @@ _RESERVED = frozenset(
         "_conv_add",
         "TRACE_NAMES",
     }
+    | set(_NATIVE_KERNELS)
     | set(dir(builtins))
 )
 
@@ -267,7 +280,7 @@ class PythonPrinter:
             return None
         if isinstance(op, ConstantOp):
             return self._hoist_constant(op)
-        if isinstance(op, KernelConvOp | ChannelsLastOp | PoolOp):
+        if isinstance(op, _KERNEL_OPS):
             return self._lower_kernel(op)
         if not isinstance(op, OnnxOp):
             raise RamielError(f"cannot print '{op.name}' as Python", _where(op))
@@ -311,7 +324,7 @@ class PythonPrinter:
             text = f"{targets[0]} = {lowered}"
         return _Line(op, emit.prelude, text, uses)
 
-    def _lower_kernel(self, op: KernelConvOp | ChannelsLastOp | PoolOp) -> _Line:
+    def _lower_kernel(self, op: _KernelOp) -> _Line:
         """The line of a `dataflow` kernel op."""
         frame = self.frames[-1]
         frame.current = set()
@@ -321,6 +334,12 @@ class PythonPrinter:
         elif isinstance(op, PoolOp):
             expr = self._pool_kernel(op)
             default = "pool"
+        elif isinstance(op, ChannelAffineOp):
+            self.kernels.add("_affine")
+            relu = op.activation.data == "relu"
+            x, scale, shift = (self._operand(v) for v in op.operands)
+            expr = f"_affine({x}, {scale}, {shift}, {relu})"
+            default = "affine"
         else:
             expr = self._conv_kernel(op)
             default = "conv"
@@ -845,19 +864,18 @@ class PythonPrinter:
             "from ramiel import runtime as rt",
             "",
         ]
-        if self.kernels - {"_depthwise", "_pool"}:
+        if self.kernels - set(_NATIVE_KERNELS):
             w.append("# oneDNN convolutions with fused post-ops, on weights packed at load time")
             if "_conv" in self.kernels:
                 w.append("_conv = torch.ops.mkldnn._convolution_pointwise")
             if "_conv_add" in self.kernels:
                 w.append("_conv_add = torch.ops.mkldnn._convolution_pointwise.binary")
             w.append("")
-        if self.kernels & {"_depthwise", "_pool"}:
+        if self.kernels & set(_NATIVE_KERNELS):
             w.append("# Ramiel's kernels (ramiel.kernels, built for this machine)")
-            if "_depthwise" in self.kernels:
-                w.append('_depthwise = rt.native_op("depthwise_conv2d")')
-            if "_pool" in self.kernels:
-                w.append('_pool = rt.native_op("pool2d")')
+            for alias, name in _NATIVE_KERNELS.items():
+                if alias in self.kernels:
+                    w.append(f'{alias} = rt.native_op("{name}")')
             w.append("")
         w += [
             "INPUTS = (",
@@ -953,7 +971,7 @@ def op_kind(op: Operation) -> str:
     kernel computes (`Conv+Relu`), else the op name."""
     if isinstance(op, OnnxOp):
         return op.SCHEMA.name
-    if isinstance(op, KernelConvOp | PoolOp):
+    if isinstance(op, KernelConvOp | PoolOp | ChannelAffineOp):
         return op.kind
     return op.name
 

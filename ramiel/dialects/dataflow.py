@@ -12,6 +12,9 @@
 * `dataflow.pool` is a 2-D max or average pooling on Ramiel's own kernel
   (`torch.ops.ramiel.pool2d`), with its output size fixed by its type; the `fuse` pass
   creates it from `onnx.MaxPool` and `onnx.AveragePool`.
+* `dataflow.channel_affine` is `x * scale + shift` per channel, then an optional Relu, on
+  Ramiel's own kernel (`torch.ops.ramiel.channel_affine`); the `fuse` pass creates it from
+  an inference `onnx.BatchNormalization` and the Relu after it.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from xdsl.dialects.builtin import (
     I64,
     ArrayAttr,
     DenseArrayBase,
+    Float32Type,
     FloatAttr,
     IntegerAttr,
     StringAttr,
@@ -510,4 +514,75 @@ class PoolOp(IRDLOperation):
             )
 
 
-Dataflow = Dialect("dataflow", [WeightOp, ClusterOp, YieldOp, ConvOp, ChannelsLastOp, PoolOp])
+AFFINE_ACTIVATIONS = ("none", "relu")
+"""`dataflow.channel_affine`'s activations."""
+
+
+@irdl_op_definition
+class ChannelAffineOp(IRDLOperation):
+    """`y = x * scale[c] + shift[c]` per channel `c` (dim 1) of a 4-D float32 tensor, then
+    the activation: inference BatchNormalization (and the Relu after it) in one pass, on
+    Ramiel's kernel.
+
+    ```mlir
+    %y = dataflow.channel_affine %x, %scale, %shift {activation = "relu"}
+        : (tensor<1x64x56x56xf32>, tensor<64xf32>, tensor<64xf32>) -> tensor<1x64x56x56xf32>
+    ```
+    """
+
+    name = "dataflow.channel_affine"
+    input = operand_def(TensorType)
+    scale = operand_def(TensorType)
+    shift = operand_def(TensorType)
+    output = result_def(TensorType)
+    activation = prop_def(StringAttr)
+    traits = traits_def(Pure())
+    irdl_options = (ParsePropInAttrDict(),)
+    assembly_format = (
+        "$input `,` $scale `,` $shift attr-dict `:` "
+        "`(` type($input) `,` type($scale) `,` type($shift) `)` `->` type($output)"
+    )
+
+    def __init__(
+        self, input: SSAValue, scale: SSAValue, shift: SSAValue, *, activation: str = "none"
+    ) -> None:
+        super().__init__(
+            operands=[input, scale, shift],
+            result_types=[input.type],
+            properties={"activation": StringAttr(activation)},
+        )
+
+    @property
+    def kind(self) -> str:
+        """What it computes, as traces show it: `BatchNormalization` (`+Relu`)."""
+        return "BatchNormalization" + ("+Relu" if self.activation.data == "relu" else "")
+
+    def verify_(self) -> None:
+        activation = self.activation.data
+        if activation not in AFFINE_ACTIVATIONS:
+            raise VerifyException(
+                f"'dataflow.channel_affine' op activation '{activation}' is not one of "
+                f"{', '.join(AFFINE_ACTIVATIONS)}"
+            )
+        x = cast(TensorType[Attribute], self.input.type)
+        if self.output.type != x:
+            raise VerifyException(
+                f"'dataflow.channel_affine' op result {self.output.type} must have the "
+                f"input's type {x}"
+            )
+        shape = x.get_shape()
+        if len(shape) != 4 or x.element_type != Float32Type():
+            raise VerifyException(f"'dataflow.channel_affine' op takes a 4-D f32 tensor, not {x}")
+        for name, value in (("scale", self.scale), ("shift", self.shift)):
+            vector = cast(TensorType[Attribute], value.type)
+            if vector.get_shape() != (shape[1],) or vector.element_type != Float32Type():
+                raise VerifyException(
+                    f"'dataflow.channel_affine' op {name} must be tensor<{shape[1]}xf32> "
+                    f"(one per channel), not {vector}"
+                )
+
+
+Dataflow = Dialect(
+    "dataflow",
+    [WeightOp, ClusterOp, YieldOp, ConvOp, ChannelsLastOp, PoolOp, ChannelAffineOp],
+)

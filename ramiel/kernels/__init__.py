@@ -34,13 +34,15 @@ import torch
 
 __all__ = ["NativeKernelsUnavailable", "available", "library_path", "load", "op", "why_not"]
 
-SOURCES = (Path(__file__).with_name("depthwise.cpp"), Path(__file__).with_name("pool.cpp"))
+SOURCES = tuple(
+    Path(__file__).with_name(name) for name in ("depthwise.cpp", "pool.cpp", "affine.cpp")
+)
 """The C++ sources of the library."""
 
 HEADERS = (Path(__file__).with_name("window.h"),)
 """The headers they include (part of the library's cache key)."""
 
-_FLAGS = ("-O3", "-march=native", "-std=c++20", "-shared", "-fPIC", "-w")
+_FLAGS = ("-O3", "-march=native", "-std=c++20", "-fopenmp", "-shared", "-fPIC", "-w")
 
 
 class NativeKernelsUnavailable(RuntimeError):

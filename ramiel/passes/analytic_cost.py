@@ -51,7 +51,7 @@ from xdsl.dialects.builtin import (
 from xdsl.ir import Attribute, Operation, SSAValue
 
 from ramiel.dialects import onnx_ops as ops
-from ramiel.dialects.dataflow import ChannelsLastOp, WeightOp
+from ramiel.dialects.dataflow import ChannelAffineOp, ChannelsLastOp, WeightOp
 from ramiel.dialects.dataflow import ConvOp as KernelConvOp
 from ramiel.dialects.dataflow import PoolOp as KernelPoolOp
 from ramiel.dialects.onnx_base import OnnxOp
@@ -836,6 +836,9 @@ def _build_table() -> dict[type[Operation], _WorkFn]:
         KernelConvOp: _kernel_conv,
         ChannelsLastOp: _copy,
         KernelPoolOp: _kernel_pool,
+        ChannelAffineOp: _per_input_element(
+            "normalize", _NORMALIZE_FLOPS[ops.BatchNormalizationOp]
+        ),
         ops.ConvIntegerOp: _conv_like(1),
         ops.QLinearConvOp: _conv_like(3),
         ops.DeformConvOp: _conv_like(1),

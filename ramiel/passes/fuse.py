@@ -32,8 +32,14 @@
    shapes and symmetric (or VALID) pads becomes a `dataflow.pool`: Ramiel's pooling
    kernel, 2x to 4x faster than PyTorch's channels-last pooling on GoogLeNet's and
    NASNet's tensors (`benchmarks/native_kernels.py`). `pool=false` keeps PyTorch's.
+6. An inference `onnx.BatchNormalization` of a 4-D float32 tensor with constant
+   parameters becomes a `dataflow.channel_affine` (`x * scale + shift` per channel, the
+   two vectors computed here), with the Relu that is its sole user folded in: Ramiel's
+   kernel, one parallel pass where PyTorch makes two (3x faster on DenseNet-121's
+   pre-activations). `affine=false` keeps `F.batch_norm`.
 
-BatchNormalization after a Conv is already folded into its weights by canonicalization.
+BatchNormalization after a Conv is already folded into its weights by canonicalization;
+step 6 is for those that follow something else (DenseNet's Concat).
 """
 
 from __future__ import annotations
@@ -55,12 +61,14 @@ from ramiel.dialects.dataflow import (
     DEPTHWISE_ACTIVATIONS,
     DEPTHWISE_KERNEL,
     MATMUL_KERNEL,
+    ChannelAffineOp,
     ChannelsLastOp,
     ConvOp,
     PoolOp,
     WeightOp,
 )
 from ramiel.passes.canonicalize import ConstantValues
+from ramiel.passes.patterns.batch_norm import inference_affine
 from ramiel.passes.values import static_shape, value_of
 from ramiel.weights import WeightStore, attach_weights, weights_of
 
@@ -107,6 +115,9 @@ class FusePass(ModulePass):
     pool: bool = True
     """Run 2-D max and average pooling on Ramiel's own kernel (`ramiel.kernels`)."""
 
+    affine: bool = True
+    """Run inference BatchNormalization (+ Relu) on Ramiel's own kernel (`ramiel.kernels`)."""
+
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         del ctx
         store = weights_of(op)
@@ -127,6 +138,9 @@ class FusePass(ModulePass):
             if self.pool:
                 for pool in [o for o in block.ops if isinstance(o, _POOLS)]:
                     _to_pool(pool)
+            if self.affine:
+                for bn in [o for o in block.ops if isinstance(o, onnx.BatchNormalizationOp)]:
+                    _to_affine(bn, constants)
             _place_channels_last(block)
         region_dce(op.body)
 
@@ -224,6 +238,42 @@ def _to_pool(pool: onnx.MaxPoolOp | onnx.AveragePoolOp) -> None:
     kernel.location = pool.location
     kernel.output.name_hint = y.name_hint
     Rewriter.replace_op(pool, [kernel], [kernel.output])
+
+
+def _to_affine(bn: onnx.BatchNormalizationOp, constants: ConstantValues) -> None:
+    """Replace `bn` (and the Relu that is its sole user) by a `dataflow.channel_affine`."""
+    shape = static_shape(bn.X)
+    if not (_is_f32(bn.X, 4) and _is_f32(bn.Y, 4)) or shape is None:
+        return
+    affine = inference_affine(bn, constants)
+    if affine is None or affine[0].shape != (shape[1],):
+        return
+    new_ops = [
+        constants.build(vector.astype(np.float32), Float32Type(), hint, bn)
+        for vector, hint in zip(affine, _affine_hints(bn), strict=True)
+    ]
+    result = bn.Y
+    activation = "none"
+    user = next(iter(result.uses)).operation if result.has_one_use() else None
+    if isinstance(user, onnx.ReluOp) and user.parent_block() is bn.parent_block():
+        result, activation = user.Y, "relu"
+    kernel = ChannelAffineOp(
+        bn.X, new_ops[0].results[0], new_ops[1].results[0], activation=activation
+    )
+    kernel.location = bn.location
+    kernel.output.name_hint = result.name_hint
+    # The kernel takes the place of the last op it replaces: its input is defined there.
+    last = user if activation == "relu" and user is not None else bn
+    Rewriter.insert_op([*new_ops, kernel], InsertPoint.before(last))
+    result.replace_all_uses_with(kernel.output)
+    if last is not bn:
+        Rewriter.erase_op(last)
+    Rewriter.erase_op(bn)
+
+
+def _affine_hints(bn: onnx.BatchNormalizationOp) -> tuple[str | None, str | None]:
+    hint = bn.Y.name_hint
+    return (None, None) if hint is None else (f"{hint}_scale", f"{hint}_shift")
 
 
 def _activation(op: Operation) -> tuple[str, tuple[float, ...]] | None:
@@ -348,6 +398,9 @@ def _place_channels_last(block: Block) -> None:
             channels_last.add(op.output)
         elif isinstance(op, ChannelsLastOp | PoolOp):
             channels_last.add(op.output)
+        elif isinstance(op, ChannelAffineOp):
+            if op.input in channels_last:
+                channels_last.add(op.output)
         elif isinstance(op, _KEEPS_LAYOUT):
             spatial = [v for v in op.operands if _is_f32(v, 4) and not _is_constant(v)]
             if spatial and all(v in channels_last for v in spatial):
