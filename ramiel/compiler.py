@@ -128,7 +128,9 @@ def lower(
         from ramiel.passes.fuse import FusePass
 
         native = kernels.available()
-        FusePass(depthwise=native, pool=native, affine=native).apply(ir_context(), module)
+        FusePass(depthwise=native, pointwise=native, pool=native, affine=native).apply(
+            ir_context(), module
+        )
     costs: CostModel | None = None
     if workers > 1:
         costs = make_cost_model(module, cost_model, None, workers)

@@ -180,6 +180,71 @@ def test_pool_bad_arguments_name_the_operator() -> None:
         op(x.half(), [3, 3], [1, 1], [1, 1], [1, 1], [6, 6], False, False)
 
 
+def _pointwise_model(
+    channels: int, outputs: int, size: tuple[int, int], add: bool, relu: bool
+) -> onnx.ModelProto:
+    """One 1x1 Conv (with bias), plus a second input when `add`, then Relu when `relu`."""
+    rng = np.random.default_rng(channels * 7 + outputs)
+    weight = rng.standard_normal((outputs, channels, 1, 1)).astype(np.float32) / channels**0.5
+    bias = rng.standard_normal(outputs).astype(np.float32)
+    nodes = [helper.make_node("Conv", ["x", "w", "b"], ["c"])]
+    last = "c"
+    if add:
+        nodes.append(helper.make_node("Add", ["c", "r"], ["a"]))
+        last = "a"
+    if relu:
+        nodes.append(helper.make_node("Relu", [last], ["y"]))
+    else:
+        nodes.append(helper.make_node("Identity", [last], ["y"]))
+    inputs = [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, channels, *size])]
+    if add:
+        inputs.append(helper.make_tensor_value_info("r", TensorProto.FLOAT, [1, outputs, *size]))
+    graph = helper.make_graph(
+        nodes,
+        "pointwise",
+        inputs,
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, outputs, *size])],
+        [numpy_helper.from_array(weight, "w"), numpy_helper.from_array(bias, "b")],
+    )
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)], ir_version=9)
+
+
+@pytest.mark.parametrize(
+    ("channels", "outputs", "size", "add", "relu"),
+    [
+        (32, 32, (32, 32), False, True),  # NASNet's
+        (96, 48, (8, 8), True, True),  # three vectors of outputs, an addend
+        (5, 16, (5, 5), False, False),  # one vector; 25 pixels: 24 in tiles, one alone
+        (64, 96, (3, 7), True, False),  # four vectors and two
+        (256, 64, (28, 28), True, True),  # large, many pixels
+    ],
+)
+def test_pointwise_matches_onnxruntime(
+    channels: int, outputs: int, size: tuple[int, int], add: bool, relu: bool
+) -> None:
+    model = _pointwise_model(channels, outputs, size, add, relu)
+    compilation = lower(model, workers=1)
+    assert compilation.code.count("= _pointwise(") == 1
+    compiled = instantiate(compilation.code, weight_tensors(compilation))
+    rng = np.random.default_rng(3)
+    feeds = [rng.standard_normal((1, channels, *size)).astype(np.float32)]
+    if add:
+        feeds.append(rng.standard_normal((1, outputs, *size)).astype(np.float32))
+    (expected,) = run_onnxruntime(model, feeds)
+    with torch.no_grad():
+        (got,) = compiled(*(torch.as_tensor(f) for f in feeds))
+    np.testing.assert_allclose(got.numpy(), expected, rtol=RTOL, atol=1e-5)
+
+
+def test_pointwise_bad_arguments_name_the_operator() -> None:
+    op = rt.native_op("pointwise_conv2d")
+    x = torch.randn(1, 8, 4, 4)
+    with pytest.raises(RuntimeError, match=r"C_out a multiple of 16"):
+        op(x, torch.randn(8, 24), torch.randn(24), None, False)
+    with pytest.raises(RuntimeError, match=r"ramiel::pointwise_conv2d: addend must be"):
+        op(x, torch.randn(8, 16), torch.randn(16), torch.randn(1, 16, 4, 5), False)
+
+
 def _batch_norm_model(channels: int, size: tuple[int, int], relu: bool) -> onnx.ModelProto:
     """A Concat of the input with itself (BN after a non-conv op stays a BN), then an
     inference BatchNormalization, then Relu when `relu`."""
@@ -255,6 +320,9 @@ def test_kernels_share_torch_openmp_runtime_and_agree_across_threads() -> None:
             x, rt.depthwise_taps(weight), bias, [3, 3], [1, 1], [1, 1], [1, 1], True
         ),
         "affine": lambda: rt.native_op("channel_affine")(x, weight[:, 0, 0, 0], bias, True),
+        "pointwise": lambda: rt.native_op("pointwise_conv2d")(
+            x, weight.reshape(64, 9)[:, :1].t().expand(64, 64).contiguous(), bias, x, True
+        ),
     }
     threads = torch.get_num_threads()
     try:

@@ -3,12 +3,13 @@
 // after its Add and activation are folded in. A depthwise convolution (one group per
 // channel, as many outputs as inputs) with no addend and no activation but Relu gets
 // kernel = "depthwise" (Ramiel's own kernel), unless fuse{depthwise=false}. Every other
-// convolution stays on oneDNN (no kernel property).
+// convolution stays on oneDNN (no kernel property). Ramiel's pointwise kernel, which
+// takes 1x1 convolutions first, is off here: fuse/pointwise.mlir tests it.
 
-// RUN: ramiel-opt %s --split-input-file --fuse | filecheck %s
-// RUN: ramiel-opt %s --split-input-file -p 'fuse{depthwise=false}' | filecheck %s --check-prefix=ONEDNN
-// RUN: ramiel-opt %s --split-input-file -p 'fuse{matmul-max-macs=1024}' | filecheck %s --check-prefix=LIMIT
-// RUN: ramiel-opt %s --split-input-file -p 'fuse{matmul-max-macs=0}' | filecheck %s --check-prefix=NONE
+// RUN: ramiel-opt %s --split-input-file -p 'fuse{pointwise=false}' | filecheck %s
+// RUN: ramiel-opt %s --split-input-file -p 'fuse{depthwise=false pointwise=false}' | filecheck %s --check-prefix=ONEDNN
+// RUN: ramiel-opt %s --split-input-file -p 'fuse{matmul-max-macs=1024 pointwise=false}' | filecheck %s --check-prefix=LIMIT
+// RUN: ramiel-opt %s --split-input-file -p 'fuse{matmul-max-macs=0 pointwise=false}' | filecheck %s --check-prefix=NONE
 
 // 8 -> 16 channels at 4x4: 2,048 multiply-adds.
 // CHECK-LABEL: func.func @small_pointwise

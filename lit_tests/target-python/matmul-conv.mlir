@@ -4,7 +4,7 @@
 // kept as a plain attribute; the product is viewed back as NCHW with channels-last
 // strides, then the addend and the activation are applied in place on it.
 
-// RUN: ramiel-opt %s --fuse -t python | filecheck %s
+// RUN: ramiel-opt %s -p 'fuse{pointwise=false}' -t python | filecheck %s
 
 // CHECK-LABEL: WEIGHTS = {
 // CHECK-NEXT:      'conv_bias': 'conv.bias',

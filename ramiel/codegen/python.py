@@ -78,6 +78,7 @@ DEFAULT_MIN_GAIN = 1.1
 
 _NATIVE_KERNELS = {
     "_depthwise": "depthwise_conv2d",
+    "_pointwise": "pointwise_conv2d",
     "_pool": "pool2d",
     "_affine": "channel_affine",
 }
@@ -355,6 +356,8 @@ class PythonPrinter:
             return self._matmul_kernel(op)
         if op.on_depthwise_kernel:
             return self._depthwise_kernel(op)
+        if op.on_pointwise_kernel:
+            return self._pointwise_kernel(op)
         x = self._operand(op.input)
         geometry = [list(op.ints(n)) for n in ("pads", "strides", "dilations")]
         group = op.group.value.data
@@ -397,6 +400,16 @@ class PythonPrinter:
         elif activation == "leaky_relu":
             expr = f"F.leaky_relu({expr}, {scalars[0]!r}, inplace=True)"
         return expr
+
+    def _pointwise_kernel(self, op: KernelConvOp) -> str:
+        """`_pointwise(x, matrix, bias, addend, relu)`: Ramiel's 1x1 convolution kernel, on
+        the weight as a (in channels, out channels) matrix."""
+        matrix = self._weight_matrix(op)
+        bias = self._operand(op.bias).expr
+        addend = "None" if op.addend is None else self._operand(op.addend).expr
+        relu = op.activation.data == "relu"
+        self.kernels.add("_pointwise")
+        return f"_pointwise({self._operand(op.input)}, {matrix}, {bias}, {addend}, {relu})"
 
     def _depthwise_kernel(self, op: KernelConvOp) -> str:
         """`_depthwise(x, taps, bias, kernel, strides, pads, dilations, relu)`: Ramiel's

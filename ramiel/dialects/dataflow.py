@@ -208,6 +208,16 @@ DEPTHWISE_KERNEL = "depthwise"
 DEPTHWISE_ACTIVATIONS = ("none", "relu")
 """The activations the depthwise kernel applies."""
 
+POINTWISE_KERNEL = "pointwise"
+"""`dataflow.conv`'s `kernel` for a 1x1 convolution on Ramiel's own kernel
+(`torch.ops.ramiel.pointwise_conv2d`, `ramiel.kernels`)."""
+
+POINTWISE_ACTIVATIONS = ("none", "relu")
+"""The activations the pointwise kernel applies (after the addend)."""
+
+POINTWISE_LANES = 16
+"""The pointwise kernel's output channels come in vectors of this many."""
+
 
 def _int_array(op: IRDLOperation, name: str) -> tuple[int, ...]:
     """`op`'s int-array property `name` as a tuple."""
@@ -244,8 +254,8 @@ class ConvOp(IRDLOperation):
     activation = prop_def(StringAttr)
     activation_scalars = opt_prop_def(ArrayAttr[FloatAttr])
     kernel = opt_prop_def(StringAttr)
-    """`matmul` for a small 1x1 convolution run as one matrix product, `depthwise` for a
-    depthwise one on Ramiel's kernel; absent: oneDNN."""
+    """`matmul` for a small 1x1 convolution run as one matrix product, `pointwise` for a
+    1x1 one and `depthwise` for a depthwise one on Ramiel's kernels; absent: oneDNN."""
     traits = traits_def(Pure())
     irdl_options = (ParsePropInAttrDict(),)
     assembly_format = (
@@ -314,16 +324,28 @@ class ConvOp(IRDLOperation):
         if kernel == DEPTHWISE_KERNEL:
             self._verify_depthwise()
             return
-        if kernel != MATMUL_KERNEL:
+        if kernel not in (MATMUL_KERNEL, POINTWISE_KERNEL):
             raise VerifyException(
-                f"'dataflow.conv' op kernel '{kernel}' is not '{MATMUL_KERNEL}' or "
-                f"'{DEPTHWISE_KERNEL}' (leave it out for oneDNN)"
+                f"'dataflow.conv' op kernel '{kernel}' is not '{MATMUL_KERNEL}', "
+                f"'{POINTWISE_KERNEL}' or '{DEPTHWISE_KERNEL}' (leave it out for oneDNN)"
             )
         if not self.is_pointwise:
             raise VerifyException(
-                "'dataflow.conv' op kernel 'matmul' needs a 1x1 convolution with stride 1, "
-                "no padding, dilation 1 and one group"
+                f"'dataflow.conv' op kernel '{kernel}' needs a 1x1 convolution with stride "
+                "1, no padding, dilation 1 and one group"
             )
+        if kernel == POINTWISE_KERNEL:
+            channels = cast(TensorType[Attribute], self.weight.type).get_shape()[0]
+            if channels % POINTWISE_LANES:
+                raise VerifyException(
+                    "'dataflow.conv' op kernel 'pointwise' needs output channels in "
+                    f"multiples of {POINTWISE_LANES}, not {channels}"
+                )
+            if self.activation.data not in POINTWISE_ACTIVATIONS:
+                raise VerifyException(
+                    "'dataflow.conv' op kernel 'pointwise' takes only the activations "
+                    f"{', '.join(POINTWISE_ACTIVATIONS)}"
+                )
 
     def _verify_depthwise(self) -> None:
         if not self.is_depthwise:
@@ -363,6 +385,11 @@ class ConvOp(IRDLOperation):
     def is_matmul(self) -> bool:
         """Whether the convolution runs as one matrix product (`kernel = "matmul"`)."""
         return self.kernel is not None and self.kernel.data == MATMUL_KERNEL
+
+    @property
+    def on_pointwise_kernel(self) -> bool:
+        """Whether the convolution runs on Ramiel's pointwise kernel (`kernel = "pointwise"`)."""
+        return self.kernel is not None and self.kernel.data == POINTWISE_KERNEL
 
     @property
     def on_depthwise_kernel(self) -> bool:

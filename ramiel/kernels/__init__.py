@@ -35,7 +35,8 @@ import torch
 __all__ = ["NativeKernelsUnavailable", "available", "library_path", "load", "op", "why_not"]
 
 SOURCES = tuple(
-    Path(__file__).with_name(name) for name in ("depthwise.cpp", "pool.cpp", "affine.cpp")
+    Path(__file__).with_name(name)
+    for name in ("depthwise.cpp", "pool.cpp", "affine.cpp", "pointwise.cpp")
 )
 """The C++ sources of the library."""
 

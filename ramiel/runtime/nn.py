@@ -369,7 +369,8 @@ def pack_conv_weight(
 
 def conv1x1_matrix(weight: torch.Tensor) -> torch.Tensor:
     """A 1x1 convolution weight (out, in, 1, 1) as the (in, out) matrix that multiplies
-    channels-last pixels: the weight of a `dataflow.conv` with `kernel = "matmul"`."""
+    channels-last pixels: the weight of a `dataflow.conv` with `kernel = "matmul"` or
+    `kernel = "pointwise"`."""
     return weight.to(torch.float32).reshape(weight.shape[0], weight.shape[1]).t().contiguous()
 
 
