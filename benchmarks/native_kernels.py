@@ -4,10 +4,15 @@
 
 Depthwise convolutions: oneDNN's packed kernel (`torch.ops.mkldnn._convolution_pointwise`,
 what a `dataflow.conv` without `kernel` prints) against `torch.ops.ramiel.depthwise_conv2d`
-(`kernel = "depthwise"`). Pooling: `F.max_pool2d` / `F.avg_pool2d` on channels-last
-tensors against `torch.ops.ramiel.pool2d` (`dataflow.pool`). Each pair alternates in
+(`kernel = "depthwise"`). 1x1 convolutions with Relu: what the compiler printed without
+the kernel (the `addmm` path of `kernel = "matmul"` up to 4M multiply-adds, else oneDNN)
+against `torch.ops.ramiel.pointwise_conv2d` (`kernel = "pointwise"`). Pooling:
+`F.max_pool2d` / `F.avg_pool2d` on channels-last tensors against `torch.ops.ramiel.pool2d`
+(`dataflow.pool`). BatchNormalization + Relu: `F.batch_norm` then `torch.relu` against
+`torch.ops.ramiel.channel_affine` (`dataflow.channel_affine`). Each pair alternates in
 rounds from Python; the table gives the medians (us per call) and the speedup. The shapes
-are the NASNet-style model's separable convolutions and pools and GoogLeNet's pools.
+are the NASNet-style model's separable convolutions and pools, GoogLeNet's pools and
+ResNet-50's and DenseNet-121's 1x1 convolutions and pre-activations.
 """
 
 from __future__ import annotations
@@ -48,6 +53,22 @@ POOLS = (
 )
 """(kind, channels, height and width, kernel size, stride) of pools, padding 1."""
 
+POINTWISE = (
+    (32, 32, 32),
+    (64, 16, 64),
+    (96, 8, 96),
+    (192, 32, 32),
+    (64, 56, 256),
+    (256, 56, 64),
+    (512, 28, 128),
+)
+"""(input channels, height and width, output channels) of 1x1 convolutions."""
+
+AFFINE = ((128, 56), (256, 56), (512, 28), (1024, 14))
+"""(channels, height and width) of BatchNormalization + Relu."""
+
+MATMUL_MAX_MACS = 4_000_000
+
 
 def per_call_us(fn: Callable[[], object], seconds: float) -> float:
     """Microseconds per call of `fn`, over about `seconds` of calls."""
@@ -80,6 +101,44 @@ def depthwise_pair(
         "ramiel": lambda: ramiel(
             x, taps, bias, [k, k], [stride, stride], [pad, pad], [1, 1], False
         ),
+    }
+
+
+def pointwise_pair(channels: int, size: int, outputs: int) -> dict[str, Callable[[], object]]:
+    """The code printed without the kernel, and Ramiel's, running one 1x1 conv + Relu."""
+    x = torch.randn(1, channels, size, size).contiguous(memory_format=torch.channels_last)
+    weight = torch.randn(outputs, channels, 1, 1)
+    bias = torch.randn(outputs)
+    matrix = rt.conv1x1_matrix(weight)
+    ramiel = rt.native_op("pointwise_conv2d")
+    pixels = size * size
+    baseline: Callable[[], object]
+    if pixels * channels * outputs <= MATMUL_MAX_MACS:
+        baseline = lambda: (  # noqa: E731
+            torch.addmm(bias, x.permute(0, 2, 3, 1).reshape(pixels, channels), matrix)
+            .view(1, size, size, outputs)
+            .permute(0, 3, 1, 2)
+            .relu_()
+        )
+    else:
+        geometry = ([0, 0], [1, 1], [1, 1])
+        packed = rt.pack_conv_weight(weight, *geometry, 1, list(x.shape))
+        conv = torch.ops.mkldnn._convolution_pointwise
+        baseline = lambda: conv(x, packed, bias, *geometry, 1, "relu", [], "")  # noqa: E731
+    return {"baseline": baseline, "ramiel": lambda: ramiel(x, matrix, bias, None, True)}
+
+
+def affine_pair(channels: int, size: int) -> dict[str, Callable[[], object]]:
+    """PyTorch and Ramiel running one inference BatchNormalization + Relu."""
+    x = torch.randn(1, channels, size, size).contiguous(memory_format=torch.channels_last)
+    mean, var = torch.randn(channels), torch.rand(channels) + 0.5
+    gamma, beta = torch.randn(channels), torch.randn(channels)
+    scale = gamma / torch.sqrt(var + 1e-5)
+    shift = beta - mean * scale
+    affine = rt.native_op("channel_affine")
+    return {
+        "baseline": lambda: torch.relu(F.batch_norm(x, mean, var, gamma, beta)),
+        "ramiel": lambda: affine(x, scale, shift, True),
     }
 
 
@@ -133,11 +192,21 @@ def main() -> None:
                 )
                 name = f"dw {channels}x{size}x{size} k{k} s{stride}"
                 print(f"{threads:>7} {name:>28} {base:>9.1f} {ours:>9.1f} {base / ours:>7.2f}x")
+            for channels, size, outputs in POINTWISE:
+                base, ours = _time(
+                    pointwise_pair(channels, size, outputs), options.rounds, options.seconds
+                )
+                name = f"1x1 {channels}x{size}x{size} -> {outputs}"
+                print(f"{threads:>7} {name:>28} {base:>9.1f} {ours:>9.1f} {base / ours:>7.2f}x")
             for kind, channels, size, k, stride in POOLS:
                 base, ours = _time(
                     pool_pair(kind, channels, size, k, stride), options.rounds, options.seconds
                 )
                 name = f"{kind}pool {channels}x{size}x{size} k{k} s{stride}"
+                print(f"{threads:>7} {name:>28} {base:>9.1f} {ours:>9.1f} {base / ours:>7.2f}x")
+            for channels, size in AFFINE:
+                base, ours = _time(affine_pair(channels, size), options.rounds, options.seconds)
+                name = f"bn+relu {channels}x{size}x{size}"
                 print(f"{threads:>7} {name:>28} {base:>9.1f} {ours:>9.1f} {base / ours:>7.2f}x")
 
 

@@ -610,15 +610,16 @@ def test_packed_weights_are_attributes_not_state() -> None:
 
 def test_packed_weight_count_matches_conv_count_on_a_light_model() -> None:
     """SqueezeNet: one packed weight per oneDNN dataflow.conv and one weight matrix per
-    matrix-product one, none of them in the saved state_dict."""
+    matrix-product or pointwise-kernel one, none of them in the saved state_dict."""
     compilation = lower(light_model_path("squeezenet"), workers=1, fuse=True)
     convs = [op for op in compilation.module.walk() if isinstance(op, ConvOp)]
     compiled = instantiate(compilation.code, weight_tensors(compilation))
     packed = _packed_attributes(compiled.model)
     matrices = [name for name in vars(compiled.model) if name.endswith("_matrix")]
+    on_matrix = [op for op in convs if op.is_matmul or op.on_pointwise_kernel]
     assert len(convs) > 0
-    assert len(packed) == len([op for op in convs if not op.is_matmul])
-    assert len(matrices) == len([op for op in convs if op.is_matmul]) > 0
+    assert len(packed) == len(convs) - len(on_matrix)
+    assert len(matrices) == len(on_matrix) > 0
     buffer = io.BytesIO()
     torch.save(compiled.state_dict(), buffer)
     buffer.seek(0)
