@@ -87,16 +87,26 @@ def _affine(
     return producer, (np.ones_like(vector), vector)
 
 
-def _fold_into_conv(op: onnx.MulOp | onnx.AddOp, rewriter: PatternRewriter) -> None:
+def _fold(op: onnx.MulOp | onnx.AddOp, rewriter: PatternRewriter) -> None:
+    """Fold `op` into its producer when that is a Conv, ConvTranspose or inference BN."""
     constants = module_constants(op)
-    if constants is None:
+    found = None if constants is None else _affine(op, constants)
+    if constants is None or found is None:
         return
-    found = _affine(op, constants)
-    if found is None:
-        return
-    conv, affine = found
-    if not isinstance(conv, onnx.ConvOp | onnx.ConvTransposeOp):
-        return
+    producer, affine = found
+    if isinstance(producer, onnx.ConvOp | onnx.ConvTransposeOp):
+        _fold_into_conv(op, producer, affine, constants, rewriter)
+    elif isinstance(producer, onnx.BatchNormalizationOp):
+        _fold_into_batch_norm(op, producer, affine, constants, rewriter)
+
+
+def _fold_into_conv(
+    op: onnx.MulOp | onnx.AddOp,
+    conv: onnx.ConvOp | onnx.ConvTransposeOp,
+    affine: Affine,
+    constants: ConstantValues,
+    rewriter: PatternRewriter,
+) -> None:
     weights = weight_and_bias(conv.W, conv.B, constants)
     if weights is None:
         return
@@ -105,15 +115,15 @@ def _fold_into_conv(op: onnx.MulOp | onnx.AddOp, rewriter: PatternRewriter) -> N
         rewriter.replace(op, new_ops, [new_ops[-1].results[0]])
 
 
-def _fold_into_batch_norm(op: onnx.MulOp | onnx.AddOp, rewriter: PatternRewriter) -> None:
-    constants = module_constants(op)
-    if constants is None:
-        return
-    found = _affine(op, constants)
-    if found is None:
-        return
-    bn, (scale, shift) = found
-    if not isinstance(bn, onnx.BatchNormalizationOp) or bn.onnx_attribute("training_mode") != 0:
+def _fold_into_batch_norm(
+    op: onnx.MulOp | onnx.AddOp,
+    bn: onnx.BatchNormalizationOp,
+    affine: Affine,
+    constants: ConstantValues,
+    rewriter: PatternRewriter,
+) -> None:
+    scale, shift = affine
+    if bn.onnx_attribute("training_mode") != 0:
         return
     if any(extra is not None and extra.uses for extra in (bn.running_mean, bn.running_var)):
         return
@@ -143,41 +153,22 @@ def _fold_into_batch_norm(op: onnx.MulOp | onnx.AddOp, rewriter: PatternRewriter
     rewriter.erase(bn)
 
 
-class FoldChannelMulIntoConv(RewritePattern):
-    """`Conv(x, W, b) * k` -> `Conv(x, W * k, b * k)`, `k` constant per output channel."""
+class FoldChannelMul(RewritePattern):
+    """`Conv(x, W, b) * k` -> `Conv(x, W * k, b * k)` and
+    `BN(x; gamma, beta) * k` -> `BN(x; gamma * k, beta * k)`, `k` constant per channel."""
 
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: onnx.MulOp, rewriter: PatternRewriter) -> None:
-        _fold_into_conv(op, rewriter)
+        _fold(op, rewriter)
 
 
-class FoldChannelAddIntoConv(RewritePattern):
-    """`Conv(x, W, b) + t` -> `Conv(x, W, b + t)`, `t` constant per output channel."""
-
-    @op_type_rewrite_pattern
-    def match_and_rewrite(self, op: onnx.AddOp, rewriter: PatternRewriter) -> None:
-        _fold_into_conv(op, rewriter)
-
-
-class FoldChannelMulIntoBatchNorm(RewritePattern):
-    """`BN(x; gamma, beta) * k` -> `BN(x; gamma * k, beta * k)`, `k` constant per channel."""
-
-    @op_type_rewrite_pattern
-    def match_and_rewrite(self, op: onnx.MulOp, rewriter: PatternRewriter) -> None:
-        _fold_into_batch_norm(op, rewriter)
-
-
-class FoldChannelAddIntoBatchNorm(RewritePattern):
-    """`BN(x; gamma, beta) + t` -> `BN(x; gamma, beta + t)`, `t` constant per channel."""
+class FoldChannelAdd(RewritePattern):
+    """`Conv(x, W, b) + t` -> `Conv(x, W, b + t)` and
+    `BN(x; gamma, beta) + t` -> `BN(x; gamma, beta + t)`, `t` constant per channel."""
 
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: onnx.AddOp, rewriter: PatternRewriter) -> None:
-        _fold_into_batch_norm(op, rewriter)
+        _fold(op, rewriter)
 
 
-PATTERNS: tuple[RewritePattern, ...] = (
-    FoldChannelMulIntoConv(),
-    FoldChannelAddIntoConv(),
-    FoldChannelMulIntoBatchNorm(),
-    FoldChannelAddIntoBatchNorm(),
-)
+PATTERNS: tuple[RewritePattern, ...] = (FoldChannelMul(), FoldChannelAdd())
