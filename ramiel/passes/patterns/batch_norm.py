@@ -29,6 +29,14 @@ def module_constants(op: Operation) -> ConstantValues | None:
     return None if store is None else ConstantValues(store)
 
 
+def is_inference(bn: onnx.BatchNormalizationOp) -> bool:
+    """Whether `bn` normalizes with its given mean and variance and nothing reads its
+    running statistics: a per-channel affine map of its input."""
+    if bn.onnx_attribute("training_mode") != 0:
+        return False
+    return not any(extra is not None and extra.uses for extra in (bn.running_mean, bn.running_var))
+
+
 def inference_affine(
     bn: onnx.BatchNormalizationOp, constants: ConstantValues
 ) -> tuple[np.ndarray, np.ndarray] | None:
@@ -37,11 +45,8 @@ def inference_affine(
     None in training mode, when `running_mean`/`running_var` are used, or when a
     parameter is not a constant 1-D tensor of one length.
     """
-    if bn.onnx_attribute("training_mode") != 0:
+    if not is_inference(bn):
         return None
-    for extra in (bn.running_mean, bn.running_var):
-        if extra is not None and extra.uses:
-            return None
     params: list[np.ndarray] = []
     for value in (bn.scale, bn.B, bn.input_mean, bn.input_var):
         array = constants.value(value)

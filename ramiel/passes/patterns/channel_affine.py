@@ -22,13 +22,14 @@ from typing import cast
 
 import numpy as np
 from xdsl.dialects.builtin import TensorType
-from xdsl.ir import Attribute, Operation, SSAValue
+from xdsl.ir import Attribute, SSAValue
 from xdsl.pattern_rewriter import PatternRewriter, RewritePattern, op_type_rewrite_pattern
 
 from ramiel.dialects import onnx_ops as onnx
 from ramiel.passes.canonicalize import ConstantValues
 from ramiel.passes.patterns.batch_norm import (
     bias_hint,
+    is_inference,
     module_constants,
     scaled_conv,
     weight_and_bias,
@@ -56,35 +57,28 @@ def channel_vector(array: np.ndarray, result: SSAValue) -> np.ndarray | None:
     return np.broadcast_to(array.reshape(-1).astype(np.float64), (shape[1],)).copy()
 
 
-def _operand_and_constant(
-    op: onnx.MulOp | onnx.AddOp, constants: ConstantValues
-) -> tuple[SSAValue, np.ndarray] | None:
-    """`(x, k)` when one operand of the commutative `op` is constant `k` and the other `x`
-    has `op`'s type (None when neither or both are constants)."""
-    for x, k in ((op.A, op.B), (op.B, op.A)):
-        if constants.value(x) is not None:
-            continue
-        value = constants.value(k)
-        if value is not None and x.type == op.C.type:
-            return x, value
-    return None
+_Producer = onnx.ConvOp | onnx.ConvTransposeOp | onnx.BatchNormalizationOp
+"""The ops a per-channel Mul or Add folds into."""
 
 
 def _affine(
     op: onnx.MulOp | onnx.AddOp, constants: ConstantValues
-) -> tuple[Operation, Affine] | None:
-    """The sole-use producer of `op`'s non-constant operand and `op` as a per-channel affine map."""
-    found = _operand_and_constant(op, constants)
-    if found is None:
-        return None
-    x, k = found
-    vector = channel_vector(k, op.C)
-    producer = x.owner
-    if vector is None or not x.has_one_use() or not isinstance(producer, Operation):
-        return None
-    if isinstance(op, onnx.MulOp):
-        return producer, (vector, np.zeros_like(vector))
-    return producer, (np.ones_like(vector), vector)
+) -> tuple[_Producer, Affine] | None:
+    """The producer of `op`'s non-constant operand and `op` as a per-channel affine map,
+    when that producer is a `_Producer`, `op` its sole user, and `op` keeps its type.
+    The constant is read only then: most Mul and Add ops are not such a fold."""
+    for x, k in ((op.A, op.B), (op.B, op.A)):
+        producer = x.owner
+        if not isinstance(producer, _Producer) or not x.has_one_use() or x.type != op.C.type:
+            continue
+        value = constants.value(k)
+        vector = None if value is None else channel_vector(value, op.C)
+        if vector is None:
+            continue
+        if isinstance(op, onnx.MulOp):
+            return producer, (vector, np.zeros_like(vector))
+        return producer, (np.ones_like(vector), vector)
+    return None
 
 
 def _fold(op: onnx.MulOp | onnx.AddOp, rewriter: PatternRewriter) -> None:
@@ -94,10 +88,10 @@ def _fold(op: onnx.MulOp | onnx.AddOp, rewriter: PatternRewriter) -> None:
     if constants is None or found is None:
         return
     producer, affine = found
-    if isinstance(producer, onnx.ConvOp | onnx.ConvTransposeOp):
-        _fold_into_conv(op, producer, affine, constants, rewriter)
-    elif isinstance(producer, onnx.BatchNormalizationOp):
+    if isinstance(producer, onnx.BatchNormalizationOp):
         _fold_into_batch_norm(op, producer, affine, constants, rewriter)
+    else:
+        _fold_into_conv(op, producer, affine, constants, rewriter)
 
 
 def _fold_into_conv(
@@ -123,9 +117,7 @@ def _fold_into_batch_norm(
     rewriter: PatternRewriter,
 ) -> None:
     scale, shift = affine
-    if bn.onnx_attribute("training_mode") != 0:
-        return
-    if any(extra is not None and extra.uses for extra in (bn.running_mean, bn.running_var)):
+    if not is_inference(bn):
         return
     gamma, beta = constants.value(bn.scale), constants.value(bn.B)
     if gamma is None or beta is None or gamma.shape != scale.shape or beta.shape != scale.shape:
