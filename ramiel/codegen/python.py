@@ -85,7 +85,6 @@ _NATIVE_KERNELS = {
 """The generated code's aliases of Ramiel's kernels, and the kernels' names."""
 
 _KernelOp = KernelConvOp | ChannelsLastOp | PoolOp | ChannelAffineOp
-_KERNEL_OPS = (KernelConvOp, ChannelsLastOp, PoolOp, ChannelAffineOp)
 """The `dataflow` ops printed as kernel calls."""
 
 _RESERVED = frozenset(
@@ -281,7 +280,7 @@ class PythonPrinter:
             return None
         if isinstance(op, ConstantOp):
             return self._hoist_constant(op)
-        if isinstance(op, _KERNEL_OPS):
+        if isinstance(op, _KernelOp):
             return self._lower_kernel(op)
         if not isinstance(op, OnnxOp):
             raise RamielError(f"cannot print '{op.name}' as Python", _where(op))

@@ -267,22 +267,24 @@ def _to_affine(bn: onnx.BatchNormalizationOp, constants: ConstantValues) -> None
         constants.build(vector.astype(np.float32), Float32Type(), hint, bn)
         for vector, hint in zip(affine, _affine_hints(bn), strict=True)
     ]
-    result = bn.Y
-    activation = "none"
-    user = next(iter(result.uses)).operation if result.has_one_use() else None
-    if isinstance(user, onnx.ReluOp) and user.parent_block() is bn.parent_block():
-        result, activation = user.Y, "relu"
+    user = next(iter(bn.Y.uses)).operation if bn.Y.has_one_use() else None
+    relu = user if isinstance(user, onnx.ReluOp) else None
+    if relu is not None and relu.parent_block() is not bn.parent_block():
+        relu = None
     kernel = ChannelAffineOp(
-        bn.X, new_ops[0].results[0], new_ops[1].results[0], activation=activation
+        bn.X,
+        new_ops[0].results[0],
+        new_ops[1].results[0],
+        activation="none" if relu is None else "relu",
     )
+    result = bn.Y if relu is None else relu.Y
     kernel.location = bn.location
     kernel.output.name_hint = result.name_hint
     # The kernel takes the place of the last op it replaces: its input is defined there.
-    last = user if activation == "relu" and user is not None else bn
-    Rewriter.insert_op([*new_ops, kernel], InsertPoint.before(last))
+    Rewriter.insert_op([*new_ops, kernel], InsertPoint.before(relu or bn))
     result.replace_all_uses_with(kernel.output)
-    if last is not bn:
-        Rewriter.erase_op(last)
+    if relu is not None:
+        Rewriter.erase_op(relu)
     Rewriter.erase_op(bn)
 
 
