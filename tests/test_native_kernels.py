@@ -304,8 +304,12 @@ def test_channel_affine_layouts_and_nan() -> None:
 
 
 def test_kernels_share_torch_openmp_runtime_and_agree_across_threads() -> None:
-    """The library runs on PyTorch's own OpenMP runtime (one copy in the process, so
-    `torch.set_num_threads` governs it), and two threads give the one-thread results."""
+    """The library is built with OpenMP (its parallel loops call the runtime: without
+    `-fopenmp` they run on one thread), runs on PyTorch's own OpenMP runtime (one copy in
+    the process, so `torch.set_num_threads` governs it), and two threads give the
+    one-thread results."""
+    library = kernels.library_path().read_bytes()
+    assert b"GOMP_parallel" in library or b"__kmpc_fork_call" in library
     maps = Path("/proc/self/maps")
     if maps.exists():
         runtimes = {line.split()[-1] for line in maps.read_text().splitlines() if "libgomp" in line}
