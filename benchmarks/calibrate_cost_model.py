@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/calibrate_cost_model.py           # measure, fit, print
     .venv/bin/python benchmarks/calibrate_cost_model.py --write   # ... and write the JSON
+    .venv/bin/python benchmarks/calibrate_cost_model.py --only native_pool --write
 
 Every case is one ONNX node of a chosen shape, imported like a real model: its `Work`
 is what `op_work` says of the imported op, and the timed statement is the line the
@@ -12,6 +13,11 @@ to the consumer (a `permute` view that the next reshape materializes) are timed 
 `us_per_mbyte` are fitted by non-negative least squares on the relative error, so small
 and large ops count alike. The cost of a cross-thread hand-off (`edge_us`) is the median
 latency from `Future.set_result` in one thread to `result()` returning in another.
+
+Cases of the "native_*" kinds (ops that `fuse` puts on Ramiel's own kernels) are compiled
+as a model is and timed as the `profile` cost model times an op, on channels-last inputs.
+`--only KIND...` measures and fits those kinds alone and keeps the others' rates (and the
+edge) from the file.
 
 Then the model is checked on ops it was not fitted on: every op of the light GoogLeNet
 (`inception_v1`, canonicalized as `ramiel.compile` does) is timed through its lowering
@@ -29,11 +35,12 @@ import platform
 import queue
 import statistics
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import CodeType
 from typing import Any, cast
@@ -61,8 +68,10 @@ from ramiel.passes.analytic_cost import (
     Rates,
     Work,
     analytic_cost_us,
+    load_calibration,
     op_work,
 )
+from ramiel.passes.profile import CACHE_ENV, profile_costs
 from ramiel.runtime.exchange import Exchange, send, take
 from ramiel.runtime.parallel import script_methods
 from ramiel.testing.models import light_model_input, light_model_path, load_onnx
@@ -137,6 +146,36 @@ def _lstm(sequence: int, hidden: int, features: int) -> Case:
         _x(1, 8 * hidden),
     )
     return Case("recurrent", "LSTM", inputs, {"hidden_size": hidden}, outputs=3)
+
+
+def _native_conv(cin: int, size: int, cout: int, k: int, stride: int = 1) -> Case:
+    """A convolution that `fuse` puts on Ramiel's kernels: 1x1 (pointwise) or, with
+    `cout` 0, depthwise with `cin` channels."""
+    depthwise = cout == 0
+    group = cin if depthwise else 1
+    cout = cin if depthwise else cout
+    pad = k // 2
+    return Case(
+        "native_depthwise" if depthwise else "native_pointwise",
+        "Conv",
+        (_x(1, cin, size, size), _weight(cout, cin // group, k, k), _weight(cout)),
+        {"kernel_shape": [k, k], "strides": [stride, stride], "pads": [pad] * 4, "group": group},
+    )
+
+
+def _weight(*shape: int) -> np.ndarray:
+    """A constant: `fuse` picks a kernel only for convolutions with constant weights."""
+    return np.random.default_rng(0).standard_normal(shape).astype(np.float32)
+
+
+def _native_pool(op_type: str, c: int, size: int, k: int, stride: int, pad: int) -> Case:
+    return replace(_pool(op_type, c, size, k, stride, pad), kind="native_pool")
+
+
+def _native_affine(c: int, size: int) -> Case:
+    """An inference BatchNormalization (constant statistics) on no convolution's output."""
+    stats = (_weight(c), _weight(c), _weight(c), np.abs(_weight(c)) + 0.5)
+    return Case("native_affine", "BatchNormalization", (_x(1, c, size, size), *stats))
 
 
 def _concat(channels: Sequence[int], size: int) -> Case:
@@ -292,6 +331,42 @@ def calibration_cases() -> list[Case]:
         Case("view", "Squeeze", (_x(1, 64, 1, 1), _i64(2, 3))),
         Case("view", "Unsqueeze", (_x(1, 64), _i64(2))),
         Case("view", "Expand", (_x(1, 64, 1, 1), _i64(1, 64, 56, 56))),
+        # native_pointwise: 1x1 convolutions on ramiel.kernels (NASNet, ResNet, tiny)
+        _native_conv(32, 32, 32, 1),
+        _native_conv(64, 16, 64, 1),
+        _native_conv(96, 8, 96, 1),
+        _native_conv(192, 32, 64, 1),
+        _native_conv(384, 16, 32, 1),
+        _native_conv(576, 8, 96, 1),
+        _native_conv(64, 56, 64, 1),
+        _native_conv(256, 56, 64, 1),
+        _native_conv(64, 56, 256, 1),
+        _native_conv(128, 28, 512, 1),
+        _native_conv(16, 8, 16, 1),
+        # native_depthwise
+        _native_conv(32, 32, 0, 3),
+        _native_conv(32, 32, 0, 5),
+        _native_conv(64, 16, 0, 3),
+        _native_conv(64, 16, 0, 5),
+        _native_conv(96, 8, 0, 3),
+        _native_conv(64, 32, 0, 7, 2),
+        _native_conv(32, 112, 0, 3),
+        _native_conv(144, 56, 0, 3),
+        _native_conv(8, 8, 0, 3),
+        # native_pool: max and average pooling on ramiel.kernels
+        _native_pool("MaxPool", 32, 32, 3, 1, 1),
+        _native_pool("MaxPool", 64, 112, 3, 2, 1),
+        _native_pool("MaxPool", 192, 28, 3, 1, 1),
+        _native_pool("MaxPool", 480, 28, 3, 2, 0),
+        _native_pool("AveragePool", 32, 32, 3, 1, 1),
+        _native_pool("AveragePool", 96, 8, 3, 1, 1),
+        _native_pool("AveragePool", 192, 28, 3, 1, 1),
+        _native_pool("AveragePool", 1024, 7, 7, 1, 0),
+        _native_pool("MaxPool", 8, 8, 3, 1, 1),
+        # native_affine: a BatchNormalization that no convolution absorbs
+        _native_affine(64, 112),
+        _native_affine(256, 28),
+        _native_affine(16, 8),
         # other: the long tail
         Case("other", "DFT", (_x(1, 256, 1), None, _scalar(1, np.int64)), {"onesided": 0}),
         Case("other", "GridSample", (_x(1, 16, 32, 32), _x(1, 32, 32, 2))),
@@ -450,10 +525,43 @@ def _label(case: Case) -> str:
     return f"{case.op_type}({shapes})"
 
 
+def measure_native(case: Case) -> Measured:
+    """A case whose op `fuse` puts on Ramiel's kernels: compiled as a model is, and its
+    kernel's line timed as the `profile` cost model times it (fastest of 50 runs, on a
+    channels-last input)."""
+    module = lower(_node_model(case), workers=1).module
+    found = [op for op in module.walk() if op_work(op).kind == case.kind]
+    if len(found) != 1:
+        kinds = sorted({op_work(op).kind for op in module.walk()})
+        raise AssertionError(f"{_label(case)}: no {case.kind} op after fuse, only {kinds}")
+    op = found[0]
+    # Channels-last, as the previous kernel of a model leaves it: else the kernel's own
+    # layout conversion would be timed with it.
+    inputs = [
+        torch.rand(i.shape).contiguous(memory_format=torch.channels_last)
+        for i in case.inputs
+        if isinstance(i, In)
+    ]
+    with tempfile.TemporaryDirectory() as fresh:  # a measurement, not a cached profile
+        previous = os.environ.get(CACHE_ENV)
+        os.environ[CACHE_ENV] = fresh
+        try:
+            us = profile_costs(module, threads=1, repeat=50, inputs=inputs)[op]
+        finally:
+            if previous is None:
+                del os.environ[CACHE_ENV]
+            else:
+                os.environ[CACHE_ENV] = previous
+    return Measured(_label(case), case.kind, op_work(op), op.name, us)
+
+
 def measure_cases(cases: Sequence[Case]) -> list[Measured]:
     """Import, lower and time every case."""
     results: list[Measured] = []
     for case in cases:
+        if case.kind.startswith("native_"):
+            results.append(measure_native(case))
+            continue
         op = _the_op(import_model(_node_model(case)).module)
         work = op_work(op)
         if work.kind != case.kind:
@@ -673,21 +781,36 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--validate", nargs="*", default=["inception_v1"], help="light models to check on"
     )
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=KINDS,
+        metavar="KIND",
+        help="measure and fit these kinds only; the others keep their rates in --output",
+    )
     args = parser.parse_args(argv)
 
     torch.set_num_threads(1)
     warm_allocator()
     started = time.perf_counter()
-    measured = measure_cases(calibration_cases())
+    cases = calibration_cases()
     rates: dict[str, Rates] = {"free": Rates(0.0, 0.0, 0.0)}
+    if args.only:
+        cases = [c for c in cases if c.kind in args.only]
+        kept = load_calibration(args.output).rates
+        rates.update({k: r for k, r in kept.items() if k not in args.only})
+    measured = measure_cases(cases)
     for kind in KINDS:
         rows = [m for m in measured if m.kind == kind]
         if rows:
             rates[kind] = fit_rates(rows)
-    rates["control"] = Rates(round(control_overhead_us(), 4), 0.0, 0.0)
+    if not args.only or "control" in args.only:
+        rates["control"] = Rates(round(control_overhead_us(), 4), 0.0, 0.0)
     edge = edge_latency_us()
     edge_busy = edge_latency_us(busy=True)
     exchange = exchange_latency_us()
+    if args.only:
+        edge_busy = load_calibration(args.output).edge_us
     calibration = Calibration(
         rates,
         round(edge_busy, 2),

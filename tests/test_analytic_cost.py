@@ -22,6 +22,7 @@ from xdsl.ir import Operation
 
 from ramiel.conformance import collect_cases
 from ramiel.dialects import onnx_ops as ops
+from ramiel.dialects.context import ir_context
 from ramiel.dialects.dataflow import WeightOp
 from ramiel.dialects.onnx_base import OnnxOp
 from ramiel.importer.errors import OnnxImportError
@@ -36,7 +37,11 @@ from ramiel.passes.analytic_cost import (
     load_calibration,
     op_work,
 )
+from ramiel.passes.canonicalize import CanonicalizePass
+from ramiel.passes.cluster import main_function
+from ramiel.passes.fuse import FusePass
 from ramiel.testing.models import LIGHT_MODELS, light_model_path, load_onnx
+from ramiel.weights import attach_weights
 
 F = TensorProto.FLOAT
 I64 = TensorProto.INT64
@@ -131,6 +136,48 @@ def test_depthwise_conv_is_its_own_kind() -> None:
     work = op_work(_the(module, ops.ConvOp))
     assert work.kind == "conv_depthwise"
     assert work.flops == 2 * 8 * (10 * 10) * 1 * 9
+
+
+def _fused(nodes: Sequence[NodeProto], initializers: Sequence[TensorProto]) -> ModuleOp:
+    """A 1x16x8x8 model after canonicalize and fuse with every Ramiel kernel enabled."""
+    imported = import_model(_model(nodes, [("x", F, [1, 16, 8, 8])], ["y"], initializers))
+    module = imported.module
+    attach_weights(module, imported.weights)
+    CanonicalizePass().apply(ir_context(), module)
+    FusePass(depthwise=True, pointwise=True, pool=True, affine=True).apply(ir_context(), module)
+    return module
+
+
+def test_ops_on_ramiel_kernels_have_kinds_of_their_own(calibration: Calibration) -> None:
+    rng = np.random.default_rng(0)
+
+    def tensor(name: str, *shape: int) -> TensorProto:
+        return numpy_helper.from_array(rng.random(shape, np.float32) + 0.5, name)
+
+    nodes = [
+        helper.make_node("Conv", ["x", "dw"], ["a"], group=16, kernel_shape=[3, 3], pads=[1] * 4),
+        helper.make_node("Conv", ["a", "pw"], ["b"], kernel_shape=[1, 1]),
+        helper.make_node("MaxPool", ["b"], ["c"], kernel_shape=[3, 3], pads=[1] * 4),
+        helper.make_node("BatchNormalization", ["c", "s", "t", "m", "v"], ["d"]),
+        helper.make_node("Sigmoid", ["d"], ["y"]),
+    ]
+    weights = [tensor("dw", 16, 1, 3, 3), tensor("pw", 16, 16, 1, 1)]
+    weights += [tensor(name, 16) for name in "stmv"]
+    module = _fused(nodes, weights)
+    ops_ = main_function(module).body.block.ops
+    kinds = sorted(
+        k for k in (op_work(op).kind for op in ops_) if k not in ("free", "data_movement")
+    )
+    assert kinds == [
+        "elementwise",
+        "native_affine",
+        "native_depthwise",
+        "native_pointwise",
+        "native_pool",
+    ]
+    for kind in ("native_pointwise", "native_depthwise", "native_pool", "native_affine"):
+        assert kind in KINDS
+        assert calibration.rates_of(kind) is calibration.rates[kind]  # calibrated, not "other"
 
 
 def test_grouped_conv_counts_channels_per_group() -> None:

@@ -386,7 +386,10 @@ def test_nasnet_style_runs_depthwise_on_two_compiled_workers() -> None:
     model = nasnet_example()
     compilation = lower(model, workers=2, intra_op_threads=1, min_gain=0.0)
     assert compilation.code.count("= _depthwise(") == 110
-    assert compilation.code.count("= _pool(") == 37
+    # Every pool of the model is on the kernel; a cheap one may be cloned into a second
+    # worker, so count the nodes the lines name.
+    pools = {line.split("  # ")[-1] for line in compilation.code.splitlines() if "= _pool(" in line}
+    assert len(pools) == 37
     compiled = instantiate(compilation.code, weight_tensors(compilation))
     workers = cast(rt.Workers, compiled.model.workers)
     assert workers.compiled, workers.why_not

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
+from onnx import TensorProto, helper, numpy_helper
 from xdsl.dialects.builtin import ModuleOp
 
 import ramiel.compiler
@@ -45,6 +47,32 @@ def test_every_op_gets_a_measured_cost_and_the_cache_is_used(
     again = _module()
     cached = profile_costs(again, repeat=3)
     assert sorted(cached.values()) == sorted(costs.values())
+
+
+def _conv_module(channels: int) -> ModuleOp:
+    """One 1x1 convolution with `channels` outputs: the printed code does not say how many."""
+    weight = np.ones((channels, 8, 1, 1), np.float32)
+    graph = helper.make_graph(
+        [helper.make_node("Conv", ["x", "w"], ["y"])],
+        "conv",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 8, 16, 16])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+        [numpy_helper.from_array(weight, "w")],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    imported = import_model(model)
+    attach_weights(imported.module, imported.weights)
+    return imported.module
+
+
+def test_models_whose_code_differs_only_in_weight_shapes_get_their_own_profiles(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    narrow, wide = _conv_module(8), _conv_module(512)
+    profile_costs(narrow, repeat=1)
+    profile_costs(wide, repeat=1)
+    assert len(list((tmp_path / "profiles").glob("*.json"))) == 2
 
 
 def test_cluster_pass_with_the_profile_cost_model(

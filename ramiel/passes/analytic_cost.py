@@ -29,6 +29,13 @@ line is a view, but the following reshape or kernel pays for the copy), "view" (
 reshape, squeeze, expand, inference Dropout, sequence bookkeeping), "free" (weights and
 constants, built at load time), "control" (If, Loop, Scan, SequenceMap and any other op
 with regions: the ops of their regions) and "other" (the long tail, by bytes moved).
+
+Ops that the `fuse` pass puts on Ramiel's own kernels (`ramiel.kernels`) have kinds of
+their own, "native_pointwise" and "native_depthwise" (`dataflow.conv` with that
+`kernel`), "native_pool" (`dataflow.pool`) and "native_affine"
+(`dataflow.channel_affine`): they run 1.4x to 20x faster than the eager calls of the
+kinds above, and a schedule built on eager rates misplaces them (NASNet-style, 2
+workers: 4.7 ms against 4.1 ms on measured costs).
 """
 
 from __future__ import annotations
@@ -75,6 +82,10 @@ KINDS = (
     "free",
     "control",
     "other",
+    "native_pointwise",
+    "native_depthwise",
+    "native_pool",
+    "native_affine",
 )
 """Every kind `op_work` returns; a calibration has rates for each."""
 
@@ -310,19 +321,18 @@ def _kernel_conv(op: Operation) -> Work:
     weight = _shape(kernel.weight)
     out = _shape(kernel.output)
     flops = 2.0 * math.prod(out) * math.prod(weight[1:]) if len(weight) == 4 else 0.0
+    native = kernel.kernel.data if kernel.kernel is not None else None
+    if native in ("pointwise", "depthwise"):
+        return Work(f"native_{native}", flops, float(_moved(op)))
     depthwise = kernel.group.value.data > 1 and len(weight) == 4 and weight[1] == 1
     return Work("conv_depthwise" if depthwise else "conv", flops, float(_moved(op)))
 
 
 def _kernel_pool(op: Operation) -> Work:
-    """`dataflow.pool`: every output element reads its window (priced as PyTorch's
-    pooling, which the kernel beats)."""
+    """`dataflow.pool`: every output element reads its window, max or average alike."""
     pool = cast(KernelPoolOp, op)
-    out = _numel(_out(op))
     window = math.prod(pool.ints("kernel_shape"))
-    if pool.mode.data == "max":
-        return Work("max_pool", float(out * window), float(_moved(op)))
-    return Work("avg_pool", float(out * (window + 4)), float(_moved(op)))
+    return Work("native_pool", float(_numel(_out(op)) * window), float(_moved(op)))
 
 
 def _conv_transpose(op: Operation) -> Work:
@@ -836,9 +846,7 @@ def _build_table() -> dict[type[Operation], _WorkFn]:
         KernelConvOp: _kernel_conv,
         ChannelsLastOp: _copy,
         KernelPoolOp: _kernel_pool,
-        ChannelAffineOp: _per_input_element(
-            "normalize", _NORMALIZE_FLOPS[ops.BatchNormalizationOp]
-        ),
+        ChannelAffineOp: _per_input_element("native_affine", 2.0),
         ops.ConvIntegerOp: _conv_like(1),
         ops.QLinearConvOp: _conv_like(3),
         ops.DeformConvOp: _conv_like(1),

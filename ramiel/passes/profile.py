@@ -7,7 +7,8 @@ input (seeded random floats, zeros for integers and booleans) with the intra-op 
 each worker will have, and each op costs its fastest time over the runs (a shared machine
 only ever adds time, so the minimum is the steadiest estimate). Results
 are cached per model in `$RAMIEL_CACHE_DIR` (default `~/.cache/ramiel`), keyed by the IR
-text, the torch version and the thread count, so a second compile does not run it again.
+text, the generated code, the torch version and the thread count, so a second compile does
+not run it again.
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ def profile_costs(
     printer = PythonPrinter(module, profile=True)
     code = printer.print_module()
     ops = printer.profiled_ops
-    key = _cache_key(code, threads)
+    key = _cache_key(str(module), code, threads)
     cached = _read_cache(key, len(ops))
     if cached is not None:
         return dict(zip(ops, cached, strict=True))
@@ -112,8 +113,11 @@ def profile_cost_model(
     return TableCostModel(profile_costs(module, threads=threads), fallback, fallback.edge_us)
 
 
-def _cache_key(code: str, threads: int) -> str:
+def _cache_key(ir: str, code: str, threads: int) -> str:
+    # The IR carries the tensor types that the code leaves to its weights file: two models
+    # of one architecture and different widths print the same code.
     digest = hashlib.sha256()
+    digest.update(ir.encode())
     digest.update(code.encode())
     # "loaded": profiles taken since the code is loaded on `threads` as well.
     digest.update(f"|torch={torch.__version__}|threads={threads}|min|loaded".encode())
