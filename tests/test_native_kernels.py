@@ -140,6 +140,8 @@ POOLS: list[tuple[str, int, tuple[int, int], dict[str, object]]] = [
     ("MaxPool", 64, (15, 15), {"kernel_shape": [3, 3], "strides": [2, 2], "ceil_mode": 1}),
     ("MaxPool", 20, (9, 9), {"kernel_shape": [3, 3], "strides": [2, 2], "dilations": [2, 2]}),
     ("MaxPool", 5, (7, 6), {"kernel_shape": [2, 3], "strides": [1, 2], "pads": [1, 1, 1, 1]}),
+    # four pixels at a time, through dilated windows
+    ("MaxPool", 32, (13, 12), {"kernel_shape": [3, 3], "dilations": [2, 2], "pads": [2, 2, 2, 2]}),
     ("AveragePool", 96, (8, 8), {"kernel_shape": [3, 3], "pads": [1, 1, 1, 1]}),
     (
         "AveragePool",

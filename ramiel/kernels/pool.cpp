@@ -7,7 +7,8 @@
 // Registered as torch.ops.ramiel.pool2d. The output size is given (the compiler knows
 // it), so ceil_mode windows that run past the padding are simply clipped; an average
 // counts the taps inside the input, or with count_include_pad those inside the padded
-// input (never those past the padding), as ONNX defines. A NaN tap does not win a max
+// input (never those past the padding), as ONNX defines. Four output pixels at a time
+// where their windows lie inside the input along x. A NaN tap does not win a max
 // (a plain compare-and-select; propagating NaN as PyTorch does made the kernel 2x slower).
 
 #include <ATen/Parallel.h>
@@ -61,26 +62,32 @@ inline void block(const Window& g, const float* x, float* y, int64_t iy, int64_t
   for (int b = 0; b < B; ++b) store(y + c + b * kLanes, kAverage ? acc[b] * scale : acc[b]);
 }
 
+// 1 / the number of taps an average of output pixel (oy, ox) divides by.
+inline float average_scale(const Window& g, int64_t oy, int64_t ox, int64_t ky0, int64_t ky1,
+                           int64_t kx0, int64_t kx1) {
+  int64_t count = (ky1 - ky0) * (kx1 - kx0);
+  if (g.include_pad) {
+    int64_t py0, py1, px0, px1;
+    tap_range(oy * g.sh, g.dh, g.kh, g.h + 2 * g.ph, py0, py1);
+    tap_range(ox * g.sw, g.dw, g.kw, g.w + 2 * g.pw, px0, px1);
+    count = (py1 - py0) * (px1 - px0);
+  }
+  return count > 0 ? 1.0f / static_cast<float>(count) : 0.0f;
+}
+
 template <bool kAverage>
 void pixel(const Window& g, const float* x, float* y, int64_t oy, int64_t ox) {
   int64_t ky0, ky1, kx0, kx1;
   const int64_t iy = oy * g.sh - g.ph, ix = ox * g.sw - g.pw;
   tap_range(iy, g.dh, g.kh, g.h, ky0, ky1);
   tap_range(ix, g.dw, g.kw, g.w, kx0, kx1);
-  float scale = 1.0f;
-  if (kAverage) {
-    int64_t count = (ky1 - ky0) * (kx1 - kx0);
-    if (g.include_pad) {
-      int64_t py0, py1, px0, px1;
-      tap_range(oy * g.sh, g.dh, g.kh, g.h + 2 * g.ph, py0, py1);
-      tap_range(ox * g.sw, g.dw, g.kw, g.w + 2 * g.pw, px0, px1);
-      count = (py1 - py0) * (px1 - px0);
-    }
-    scale = count > 0 ? 1.0f / static_cast<float>(count) : 0.0f;
-  }
+  const float scale = kAverage ? average_scale(g, oy, ox, ky0, ky1, kx0, kx1) : 1.0f;
   int64_t c = 0;
   for (; c + 4 * kLanes <= g.c; c += 4 * kLanes) {
     block<4, kAverage>(g, x, y, iy, ix, ky0, ky1, kx0, kx1, c, scale);
+  }
+  for (; c + 2 * kLanes <= g.c; c += 2 * kLanes) {
+    block<2, kAverage>(g, x, y, iy, ix, ky0, ky1, kx0, kx1, c, scale);
   }
   for (; c + kLanes <= g.c; c += kLanes) {
     block<1, kAverage>(g, x, y, iy, ix, ky0, ky1, kx0, kx1, c, scale);
@@ -98,6 +105,61 @@ void pixel(const Window& g, const float* x, float* y, int64_t oy, int64_t ox) {
       }
     }
     y[c] = kAverage ? acc * scale : acc;
+  }
+}
+
+// Four neighbouring output pixels whose windows lie inside the input along x (so they
+// share their taps' rows and their average's count): four independent reductions per
+// channel vector, where one pixel's taps form a chain that waits on each add or max.
+template <bool kAverage>
+void quad(const Window& g, const float* x, float* y, int64_t oy, int64_t ox) {
+  int64_t ky0, ky1;
+  const int64_t iy = oy * g.sh - g.ph, ix = ox * g.sw - g.pw;
+  tap_range(iy, g.dh, g.kh, g.h, ky0, ky1);
+  const float scale = kAverage ? average_scale(g, oy, ox, ky0, ky1, 0, g.kw) : 1.0f;
+  const int64_t step = g.sw * g.c;
+  for (int64_t c = 0; c < g.c; c += kLanes) {
+    Vec acc[4];
+    for (int j = 0; j < 4; ++j) {
+      acc[j] = kAverage ? Vec{} : -std::numeric_limits<float>::infinity() - Vec{};
+    }
+    for (int64_t ky = ky0; ky < ky1; ++ky) {
+      const float* row = x + ((iy + ky * g.dh) * g.w + ix) * g.c + c;
+      for (int64_t kx = 0; kx < g.kw; ++kx) {
+        const float* p = row + kx * g.dw * g.c;
+        for (int j = 0; j < 4; ++j) {
+          const Vec v = load(p + j * step);
+          if constexpr (kAverage) {
+            acc[j] += v;
+          } else {
+            const Mask take = v > acc[j];
+            acc[j] = take ? v : acc[j];
+          }
+        }
+      }
+    }
+    for (int j = 0; j < 4; ++j) store(y + j * g.c + c, kAverage ? acc[j] * scale : acc[j]);
+  }
+}
+
+template <bool kAverage>
+void rows(const Window& g, const float* x, float* y, int64_t begin, int64_t end) {
+  // Output columns whose taps all lie inside the input: [inner0, inner1).
+  const int64_t inner0 = std::min<int64_t>(g.ow, (g.pw + g.sw - 1) / g.sw);
+  const int64_t span = (g.kw - 1) * g.dw + 1;
+  const int64_t last = g.w - span + g.pw;  // largest ox * sw with all taps inside
+  const int64_t inner1 = last < 0 ? inner0 : std::max(inner0, std::min(g.ow, last / g.sw + 1));
+  const bool vector = g.c % kLanes == 0;
+  for (int64_t r = begin; r < end; ++r) {
+    const int64_t n = r / g.oh, oy = r % g.oh;
+    const float* xn = x + n * g.h * g.w * g.c;
+    float* yr = y + r * g.ow * g.c;
+    int64_t ox = 0;
+    for (; ox < inner0; ++ox) pixel<kAverage>(g, xn, yr + ox * g.c, oy, ox);
+    if (vector) {
+      for (; ox + 4 <= inner1; ox += 4) quad<kAverage>(g, xn, yr + ox * g.c, oy, ox);
+    }
+    for (; ox < g.ow; ++ox) pixel<kAverage>(g, xn, yr + ox * g.c, oy, ox);
   }
 }
 
@@ -127,17 +189,10 @@ at::Tensor pool2d(const at::Tensor& input, at::IntArrayRef kernel, at::IntArrayR
   const int64_t work = g.ow * g.c * g.kh * g.kw;
   const int64_t grain = std::max<int64_t>(1, 32768 / std::max<int64_t>(work, 1));
   at::parallel_for(0, batch * g.oh, grain, [&](int64_t begin, int64_t end) {
-    for (int64_t r = begin; r < end; ++r) {
-      const int64_t n = r / g.oh, oy = r % g.oh;
-      const float* xn = xp + n * g.h * g.w * g.c;
-      float* yr = yp + r * g.ow * g.c;
-      for (int64_t ox = 0; ox < g.ow; ++ox) {
-        if (g.average) {
-          pixel<true>(g, xn, yr + ox * g.c, oy, ox);
-        } else {
-          pixel<false>(g, xn, yr + ox * g.c, oy, ox);
-        }
-      }
+    if (g.average) {
+      rows<true>(g, xp, yp, begin, end);
+    } else {
+      rows<false>(g, xp, yp, begin, end);
     }
   });
   return y;

@@ -90,7 +90,8 @@ def send(ex: list[torch.Tensor], slot: int, value: torch.Tensor) -> None:
     """Publish `value` in `slot`, for the clusters that wait for it."""
     if torch.jit.is_scripting():  # pyright: ignore[reportPrivateImportUsage]
         ex[slot] = value
-        ex[0][slot] = 1
+        # fill_: `ex[0][slot] = 1` builds a tensor of the 1 first, 2.2 us against 0.6 us.
+        ex[0][slot].fill_(1)
     else:
         _python_send(ex, slot, value)
 
