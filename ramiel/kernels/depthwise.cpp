@@ -130,11 +130,8 @@ void quad(const Geometry& g, const float* x, const float* w, const float* b, flo
 template <bool kRelu>
 void rows(const Geometry& g, const float* x, const float* w, const float* b, float* y,
           int64_t begin, int64_t end) {
-  // Output columns whose taps all lie inside the input: [inner0, inner1).
-  const int64_t inner0 = std::min<int64_t>(g.ow, (g.pw + g.sw - 1) / g.sw);
-  const int64_t span = (g.kw - 1) * g.dw + 1;
-  const int64_t last = g.w - span + g.pw;  // largest ox * sw with all taps inside
-  const int64_t inner1 = last < 0 ? inner0 : std::max(inner0, std::min(g.ow, last / g.sw + 1));
+  int64_t inner0, inner1;
+  ramiel::inner_columns(g, inner0, inner1);
   const bool vector = g.c % kLanes == 0;
   for (int64_t r = begin; r < end; ++r) {
     const int64_t n = r / g.oh, oy = r % g.oh;

@@ -35,6 +35,17 @@ struct Window : ramiel::Geometry {
   bool average, include_pad;
 };
 
+// One tap into an accumulator: a sum, or a max by compare-and-select.
+template <bool kAverage>
+inline void reduce(Vec& acc, Vec v) {
+  if constexpr (kAverage) {
+    acc += v;
+  } else {
+    const Mask take = v > acc;
+    acc = take ? v : acc;
+  }
+}
+
 // B vectors of channels from c on, reduced over the taps [ky0, ky1) x [kx0, kx1): B
 // independent accumulators, so that the adds (or max) of one tap do not wait on each other.
 template <int B, bool kAverage>
@@ -48,15 +59,7 @@ inline void block(const Window& g, const float* x, float* y, int64_t iy, int64_t
     const float* row = x + ((iy + ky * g.dh) * g.w + ix) * g.c + c;
     for (int64_t kx = kx0; kx < kx1; ++kx) {
       const float* p = row + kx * g.dw * g.c;
-      for (int b = 0; b < B; ++b) {
-        const Vec v = load(p + b * kLanes);
-        if constexpr (kAverage) {
-          acc[b] += v;
-        } else {
-          const Mask take = v > acc[b];
-          acc[b] = take ? v : acc[b];
-        }
-      }
+      for (int b = 0; b < B; ++b) reduce<kAverage>(acc[b], load(p + b * kLanes));
     }
   }
   for (int b = 0; b < B; ++b) store(y + c + b * kLanes, kAverage ? acc[b] * scale : acc[b]);
@@ -127,15 +130,7 @@ void quad(const Window& g, const float* x, float* y, int64_t oy, int64_t ox) {
       const float* row = x + ((iy + ky * g.dh) * g.w + ix) * g.c + c;
       for (int64_t kx = 0; kx < g.kw; ++kx) {
         const float* p = row + kx * g.dw * g.c;
-        for (int j = 0; j < 4; ++j) {
-          const Vec v = load(p + j * step);
-          if constexpr (kAverage) {
-            acc[j] += v;
-          } else {
-            const Mask take = v > acc[j];
-            acc[j] = take ? v : acc[j];
-          }
-        }
+        for (int j = 0; j < 4; ++j) reduce<kAverage>(acc[j], load(p + j * step));
       }
     }
     for (int j = 0; j < 4; ++j) store(y + j * g.c + c, kAverage ? acc[j] * scale : acc[j]);
@@ -144,11 +139,8 @@ void quad(const Window& g, const float* x, float* y, int64_t oy, int64_t ox) {
 
 template <bool kAverage>
 void rows(const Window& g, const float* x, float* y, int64_t begin, int64_t end) {
-  // Output columns whose taps all lie inside the input: [inner0, inner1).
-  const int64_t inner0 = std::min<int64_t>(g.ow, (g.pw + g.sw - 1) / g.sw);
-  const int64_t span = (g.kw - 1) * g.dw + 1;
-  const int64_t last = g.w - span + g.pw;  // largest ox * sw with all taps inside
-  const int64_t inner1 = last < 0 ? inner0 : std::max(inner0, std::min(g.ow, last / g.sw + 1));
+  int64_t inner0, inner1;
+  ramiel::inner_columns(g, inner0, inner1);
   const bool vector = g.c % kLanes == 0;
   for (int64_t r = begin; r < end; ++r) {
     const int64_t n = r / g.oh, oy = r % g.oh;

@@ -61,4 +61,12 @@ inline void tap_range(int64_t start, int64_t d, int64_t k, int64_t size, int64_t
   first = std::min(first, last);
 }
 
+// Output columns whose taps all lie inside the input along x: [first, last).
+inline void inner_columns(const Geometry& g, int64_t& first, int64_t& last) {
+  first = std::min<int64_t>(g.ow, (g.pw + g.sw - 1) / g.sw);
+  const int64_t span = (g.kw - 1) * g.dw + 1;
+  const int64_t widest = g.w - span + g.pw;  // largest ox * sw with all taps inside
+  last = widest < 0 ? first : std::max(first, std::min(g.ow, widest / g.sw + 1));
+}
+
 }  // namespace ramiel
