@@ -130,20 +130,14 @@ void quad(const Geometry& g, const float* x, const float* w, const float* b, flo
 template <bool kRelu>
 void rows(const Geometry& g, const float* x, const float* w, const float* b, float* y,
           int64_t begin, int64_t end) {
-  int64_t inner0, inner1;
-  ramiel::inner_columns(g, inner0, inner1);
-  const bool vector = g.c % kLanes == 0;
-  for (int64_t r = begin; r < end; ++r) {
-    const int64_t n = r / g.oh, oy = r % g.oh;
-    const float* xn = x + n * g.h * g.w * g.c;
-    float* yr = y + r * g.ow * g.c;
-    int64_t ox = 0;
-    for (; ox < inner0; ++ox) pixel<kRelu>(g, xn, w, b, yr + ox * g.c, oy, ox);
-    if (vector) {
-      for (; ox + 4 <= inner1; ox += 4) quad<kRelu>(g, xn, w, b, yr + ox * g.c, oy, ox);
-    }
-    for (; ox < g.ow; ++ox) pixel<kRelu>(g, xn, w, b, yr + ox * g.c, oy, ox);
-  }
+  ramiel::for_each_row(
+      g, x, y, begin, end,
+      [&](const float* xn, float* yp, int64_t oy, int64_t ox) {
+        pixel<kRelu>(g, xn, w, b, yp, oy, ox);
+      },
+      [&](const float* xn, float* yp, int64_t oy, int64_t ox) {
+        quad<kRelu>(g, xn, w, b, yp, oy, ox);
+      });
 }
 
 at::Tensor depthwise_conv2d(const at::Tensor& input, const at::Tensor& taps,

@@ -35,6 +35,12 @@ struct Window : ramiel::Geometry {
   bool average, include_pad;
 };
 
+// An accumulator before any tap: 0 for a sum, -inf for a max.
+template <bool kAverage>
+inline Vec start() {
+  return kAverage ? Vec{} : -std::numeric_limits<float>::infinity() - Vec{};
+}
+
 // One tap into an accumulator: a sum, or a max by compare-and-select.
 template <bool kAverage>
 inline void reduce(Vec& acc, Vec v) {
@@ -52,9 +58,7 @@ template <int B, bool kAverage>
 inline void block(const Window& g, const float* x, float* y, int64_t iy, int64_t ix, int64_t ky0,
                   int64_t ky1, int64_t kx0, int64_t kx1, int64_t c, float scale) {
   Vec acc[B];
-  for (int b = 0; b < B; ++b) {
-    acc[b] = kAverage ? Vec{} : -std::numeric_limits<float>::infinity() - Vec{};
-  }
+  for (int b = 0; b < B; ++b) acc[b] = start<kAverage>();
   for (int64_t ky = ky0; ky < ky1; ++ky) {
     const float* row = x + ((iy + ky * g.dh) * g.w + ix) * g.c + c;
     for (int64_t kx = kx0; kx < kx1; ++kx) {
@@ -123,9 +127,7 @@ void quad(const Window& g, const float* x, float* y, int64_t oy, int64_t ox) {
   const int64_t step = g.sw * g.c;
   for (int64_t c = 0; c < g.c; c += kLanes) {
     Vec acc[4];
-    for (int j = 0; j < 4; ++j) {
-      acc[j] = kAverage ? Vec{} : -std::numeric_limits<float>::infinity() - Vec{};
-    }
+    for (int j = 0; j < 4; ++j) acc[j] = start<kAverage>();
     for (int64_t ky = ky0; ky < ky1; ++ky) {
       const float* row = x + ((iy + ky * g.dh) * g.w + ix) * g.c + c;
       for (int64_t kx = 0; kx < g.kw; ++kx) {
@@ -139,20 +141,14 @@ void quad(const Window& g, const float* x, float* y, int64_t oy, int64_t ox) {
 
 template <bool kAverage>
 void rows(const Window& g, const float* x, float* y, int64_t begin, int64_t end) {
-  int64_t inner0, inner1;
-  ramiel::inner_columns(g, inner0, inner1);
-  const bool vector = g.c % kLanes == 0;
-  for (int64_t r = begin; r < end; ++r) {
-    const int64_t n = r / g.oh, oy = r % g.oh;
-    const float* xn = x + n * g.h * g.w * g.c;
-    float* yr = y + r * g.ow * g.c;
-    int64_t ox = 0;
-    for (; ox < inner0; ++ox) pixel<kAverage>(g, xn, yr + ox * g.c, oy, ox);
-    if (vector) {
-      for (; ox + 4 <= inner1; ox += 4) quad<kAverage>(g, xn, yr + ox * g.c, oy, ox);
-    }
-    for (; ox < g.ow; ++ox) pixel<kAverage>(g, xn, yr + ox * g.c, oy, ox);
-  }
+  ramiel::for_each_row(
+      g, x, y, begin, end,
+      [&](const float* xn, float* yp, int64_t oy, int64_t ox) {
+        pixel<kAverage>(g, xn, yp, oy, ox);
+      },
+      [&](const float* xn, float* yp, int64_t oy, int64_t ox) {
+        quad<kAverage>(g, xn, yp, oy, ox);
+      });
 }
 
 at::Tensor pool2d(const at::Tensor& input, at::IntArrayRef kernel, at::IntArrayRef stride,

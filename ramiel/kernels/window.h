@@ -61,12 +61,31 @@ inline void tap_range(int64_t start, int64_t d, int64_t k, int64_t size, int64_t
   first = std::min(first, last);
 }
 
-// Output columns whose taps all lie inside the input along x: [first, last).
-inline void inner_columns(const Geometry& g, int64_t& first, int64_t& last) {
-  first = std::min<int64_t>(g.ow, (g.pw + g.sw - 1) / g.sw);
+// Output rows [begin, end) (batch * output height of them) of a window kernel:
+// `pixel(xn, y, oy, ox)` writes one output pixel, `quad(xn, y, oy, ox)` four neighbouring
+// ones whose taps all lie inside the input along x (used where the channels fill whole
+// vectors); `xn` is the input of the row's batch item and `y` the first pixel's output.
+template <typename Pixel, typename Quad>
+inline void for_each_row(const Geometry& g, const float* x, float* y, int64_t begin,
+                         int64_t end, Pixel pixel, Quad quad) {
+  // Output columns whose taps all lie inside the input: [inner0, inner1).
+  const int64_t inner0 = std::min<int64_t>(g.ow, (g.pw + g.sw - 1) / g.sw);
   const int64_t span = (g.kw - 1) * g.dw + 1;
   const int64_t widest = g.w - span + g.pw;  // largest ox * sw with all taps inside
-  last = widest < 0 ? first : std::max(first, std::min(g.ow, widest / g.sw + 1));
+  const int64_t inner1 =
+      widest < 0 ? inner0 : std::max(inner0, std::min(g.ow, widest / g.sw + 1));
+  const bool vector = g.c % kLanes == 0;
+  for (int64_t r = begin; r < end; ++r) {
+    const int64_t n = r / g.oh, oy = r % g.oh;
+    const float* xn = x + n * g.h * g.w * g.c;
+    float* yr = y + r * g.ow * g.c;
+    int64_t ox = 0;
+    for (; ox < inner0; ++ox) pixel(xn, yr + ox * g.c, oy, ox);
+    if (vector) {
+      for (; ox + 4 <= inner1; ox += 4) quad(xn, yr + ox * g.c, oy, ox);
+    }
+    for (; ox < g.ow; ++ox) pixel(xn, yr + ox * g.c, oy, ox);
+  }
 }
 
 }  // namespace ramiel
