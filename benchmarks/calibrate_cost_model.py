@@ -35,7 +35,6 @@ import platform
 import queue
 import statistics
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -71,7 +70,7 @@ from ramiel.passes.analytic_cost import (
     load_calibration,
     op_work,
 )
-from ramiel.passes.profile import CACHE_ENV, profile_costs
+from ramiel.passes.profile import profile_costs
 from ramiel.runtime.exchange import Exchange, send, take
 from ramiel.runtime.parallel import script_methods
 from ramiel.testing.models import light_model_input, light_model_path, load_onnx
@@ -148,19 +147,17 @@ def _lstm(sequence: int, hidden: int, features: int) -> Case:
     return Case("recurrent", "LSTM", inputs, {"hidden_size": hidden}, outputs=3)
 
 
-def _native_conv(cin: int, size: int, cout: int, k: int, stride: int = 1) -> Case:
-    """A convolution that `fuse` puts on Ramiel's kernels: 1x1 (pointwise) or, with
-    `cout` 0, depthwise with `cin` channels."""
-    depthwise = cout == 0
-    group = cin if depthwise else 1
-    cout = cin if depthwise else cout
-    pad = k // 2
-    return Case(
-        "native_depthwise" if depthwise else "native_pointwise",
-        "Conv",
-        (_x(1, cin, size, size), _weight(cout, cin // group, k, k), _weight(cout)),
-        {"kernel_shape": [k, k], "strides": [stride, stride], "pads": [pad] * 4, "group": group},
-    )
+def _native_pointwise(cin: int, size: int, cout: int) -> Case:
+    """A 1x1 convolution that `fuse` puts on Ramiel's pointwise kernel."""
+    weights = (_weight(cout, cin, 1, 1), _weight(cout))
+    return Case("native_pointwise", "Conv", (_x(1, cin, size, size), *weights))
+
+
+def _native_depthwise(c: int, size: int, k: int, stride: int = 1) -> Case:
+    """A depthwise convolution (`c` groups) that `fuse` puts on Ramiel's kernel."""
+    attrs = {"kernel_shape": [k, k], "strides": [stride, stride], "pads": [k // 2] * 4}
+    weights = (_weight(c, 1, k, k), _weight(c))
+    return Case("native_depthwise", "Conv", (_x(1, c, size, size), *weights), attrs | {"group": c})
 
 
 def _weight(*shape: int) -> np.ndarray:
@@ -332,27 +329,27 @@ def calibration_cases() -> list[Case]:
         Case("view", "Unsqueeze", (_x(1, 64), _i64(2))),
         Case("view", "Expand", (_x(1, 64, 1, 1), _i64(1, 64, 56, 56))),
         # native_pointwise: 1x1 convolutions on ramiel.kernels (NASNet, ResNet, tiny)
-        _native_conv(32, 32, 32, 1),
-        _native_conv(64, 16, 64, 1),
-        _native_conv(96, 8, 96, 1),
-        _native_conv(192, 32, 64, 1),
-        _native_conv(384, 16, 32, 1),
-        _native_conv(576, 8, 96, 1),
-        _native_conv(64, 56, 64, 1),
-        _native_conv(256, 56, 64, 1),
-        _native_conv(64, 56, 256, 1),
-        _native_conv(128, 28, 512, 1),
-        _native_conv(16, 8, 16, 1),
+        _native_pointwise(32, 32, 32),
+        _native_pointwise(64, 16, 64),
+        _native_pointwise(96, 8, 96),
+        _native_pointwise(192, 32, 64),
+        _native_pointwise(384, 16, 32),
+        _native_pointwise(576, 8, 96),
+        _native_pointwise(64, 56, 64),
+        _native_pointwise(256, 56, 64),
+        _native_pointwise(64, 56, 256),
+        _native_pointwise(128, 28, 512),
+        _native_pointwise(16, 8, 16),
         # native_depthwise
-        _native_conv(32, 32, 0, 3),
-        _native_conv(32, 32, 0, 5),
-        _native_conv(64, 16, 0, 3),
-        _native_conv(64, 16, 0, 5),
-        _native_conv(96, 8, 0, 3),
-        _native_conv(64, 32, 0, 7, 2),
-        _native_conv(32, 112, 0, 3),
-        _native_conv(144, 56, 0, 3),
-        _native_conv(8, 8, 0, 3),
+        _native_depthwise(32, 32, 3),
+        _native_depthwise(32, 32, 5),
+        _native_depthwise(64, 16, 3),
+        _native_depthwise(64, 16, 5),
+        _native_depthwise(96, 8, 3),
+        _native_depthwise(64, 32, 7, 2),
+        _native_depthwise(32, 112, 3),
+        _native_depthwise(144, 56, 3),
+        _native_depthwise(8, 8, 3),
         # native_pool: max and average pooling on ramiel.kernels
         _native_pool("MaxPool", 32, 32, 3, 1, 1),
         _native_pool("MaxPool", 64, 112, 3, 2, 1),
@@ -542,16 +539,7 @@ def measure_native(case: Case) -> Measured:
         for i in case.inputs
         if isinstance(i, In)
     ]
-    with tempfile.TemporaryDirectory() as fresh:  # a measurement, not a cached profile
-        previous = os.environ.get(CACHE_ENV)
-        os.environ[CACHE_ENV] = fresh
-        try:
-            us = profile_costs(module, threads=1, repeat=50, inputs=inputs)[op]
-        finally:
-            if previous is None:
-                del os.environ[CACHE_ENV]
-            else:
-                os.environ[CACHE_ENV] = previous
+    us = profile_costs(module, threads=1, repeat=50, inputs=inputs, cache=False)[op]
     return Measured(_label(case), case.kind, op_work(op), op.name, us)
 
 

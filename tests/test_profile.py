@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -73,6 +74,26 @@ def test_models_whose_code_differs_only_in_weight_shapes_get_their_own_profiles(
     profile_costs(narrow, repeat=1)
     profile_costs(wide, repeat=1)
     assert len(list((tmp_path / "profiles").glob("*.json"))) == 2
+
+
+def test_an_uncached_profile_is_measured_and_not_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    narrow = _conv_module(8)
+    profile_costs(narrow, repeat=1)
+    runs: list[bool] = []
+    real = ramiel.compiler.instantiate
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        runs.append(True)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ramiel.compiler, "instantiate", counting)
+    profile_costs(narrow, repeat=1, cache=False)  # its cached profile is not read
+    assert runs == [True]
+    profile_costs(_conv_module(512), repeat=1, cache=False)  # nor is a new one written
+    assert len(list((tmp_path / "profiles").glob("*.json"))) == 1
 
 
 def test_cluster_pass_with_the_profile_cost_model(

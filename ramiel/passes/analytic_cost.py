@@ -33,9 +33,8 @@ with regions: the ops of their regions) and "other" (the long tail, by bytes mov
 Ops that the `fuse` pass puts on Ramiel's own kernels (`ramiel.kernels`) have kinds of
 their own, "native_pointwise" and "native_depthwise" (`dataflow.conv` with that
 `kernel`), "native_pool" (`dataflow.pool`) and "native_affine"
-(`dataflow.channel_affine`): they run 1.4x to 20x faster than the eager calls of the
-kinds above, and a schedule built on eager rates misplaces them (NASNet-style, 2
-workers: 4.7 ms against 4.1 ms on measured costs).
+(`dataflow.channel_affine`): they run several times faster than the eager calls of the
+kinds above, and a schedule built on eager rates misplaces them.
 """
 
 from __future__ import annotations

@@ -57,8 +57,10 @@ def profile_costs(
     threads: int = 1,
     repeat: int = 10,
     inputs: Sequence[torch.Tensor] | None = None,
+    cache: bool = True,
 ) -> dict[Operation, float]:
-    """Each op's fastest time in microseconds in the serial code of `module`."""
+    """Each op's fastest time in microseconds in the serial code of `module` (with
+    `cache=False`, measured now and not kept)."""
     from ramiel.codegen.python import PythonPrinter
     from ramiel.compiler import instantiate, module_weight_tensors
     from ramiel.weights import WeightStore, weights_of
@@ -67,7 +69,7 @@ def profile_costs(
     code = printer.print_module()
     ops = printer.profiled_ops
     key = _cache_key(str(module), code, threads)
-    cached = _read_cache(key, len(ops))
+    cached = _read_cache(key, len(ops)) if cache else None
     if cached is not None:
         return dict(zip(ops, cached, strict=True))
     store = weights_of(module) or WeightStore({})
@@ -101,7 +103,8 @@ def profile_costs(
         torch.set_num_threads(previous)
     # The fastest run of each op: noise on a shared machine only ever adds time.
     costs = [round(min(s), 3) for s in samples]
-    _write_cache(key, costs)
+    if cache:
+        _write_cache(key, costs)
     return dict(zip(ops, costs, strict=True))
 
 
