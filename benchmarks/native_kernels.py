@@ -61,6 +61,11 @@ POINTWISE = (
     (64, 56, 256),
     (256, 56, 64),
     (512, 28, 128),
+    (384, 16, 64),
+    (576, 8, 96),
+    (832, 7, 128),
+    (832, 7, 256),
+    (1024, 14, 256),
 )
 """(input channels, height and width, output channels) of 1x1 convolutions."""
 

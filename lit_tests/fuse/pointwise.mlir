@@ -1,7 +1,8 @@
 // The fuse pass's pointwise kernel: a 1x1 convolution (stride 1, no padding, one group)
 // with output channels in multiples of 16 and no activation but Relu (after a folded Add
 // or not) gets kernel = "pointwise" (Ramiel's own kernel) when it is small enough for
-// the matrix-product kernel or has at least 28x28 output pixels. Other 1x1 convolutions
+// the matrix-product kernel, has at least 28x28 output pixels or has at most 128 output
+// channels. Other 1x1 convolutions
 // keep the matrix product or oneDNN; fuse{pointwise=false} turns the kernel off.
 
 // RUN: ramiel-opt %s --split-input-file --fuse | filecheck %s
@@ -38,7 +39,22 @@ func.func @large_many_pixels(%x: tensor<1x64x56x56xf32>) -> tensor<1x64x56x56xf3
 
 // -----
 
-// Kept off the kernel: large with 7x7 pixels (oneDNN), 24 output channels (the matrix
+// Large (6.3M multiply-adds) with 16x16 pixels but 64 output channels: the pointwise
+// kernel (NASNet's cell-input convolutions).
+// CHECK-LABEL: func.func @large_narrow
+// CHECK:         kernel = "pointwise"
+// OFF-LABEL:   func.func @large_narrow
+// OFF-NOT:       kernel =
+// OFF:           func.return
+func.func @large_narrow(%x: tensor<1x384x16x16xf32>) -> tensor<1x64x16x16xf32> {
+  %w = onnx.Constant() {value = dense<0.5> : tensor<64x384x1x1xf32>} : () -> tensor<64x384x1x1xf32>
+  %c = onnx.Conv(%x, %w) : (tensor<1x384x16x16xf32>, tensor<64x384x1x1xf32>) -> tensor<1x64x16x16xf32>
+  func.return %c : tensor<1x64x16x16xf32>
+}
+
+// -----
+
+// Kept off the kernel: large with 7x7 pixels and 512 output channels (oneDNN), 24 output channels (the matrix
 // product), a Sigmoid (the matrix product), a stride of 2 (oneDNN).
 // CHECK-LABEL: func.func @kept
 // CHECK-NOT:     kernel = "pointwise"

@@ -25,7 +25,8 @@
    it is as fast or faster (`benchmarks/conv_kernels.py` prints both).
    With `pointwise` (the default where the kernel library builds), a 1x1 convolution
    with output channels in multiples of 16, no activation but Relu (after an addend or
-   not), small as above or with at least `POINTWISE_MIN_PIXELS` output pixels, gets
+   not), small as above, with at least `POINTWISE_MIN_PIXELS` output pixels or with at
+   most `POINTWISE_MAX_NARROW` output channels, gets
    `kernel = "pointwise"` instead: Ramiel's kernel, one call where the matrix product
    takes six dispatches, 1.2x to 1.5x faster than it on NASNet's 1x1 convolutions and
    as fast as oneDNN on ResNet-50's (`benchmarks/native_kernels.py`).
@@ -381,13 +382,21 @@ def _small_pointwise(kernel: ConvOp, max_macs: int) -> bool:
 
 POINTWISE_MIN_PIXELS = 28 * 28
 """The fewest output pixels for which a 1x1 convolution too large for the matrix-product
-kernel runs on Ramiel's pointwise kernel rather than oneDNN (with fewer pixels, two
-threads split it less evenly than oneDNN does)."""
+kernel runs on Ramiel's pointwise kernel rather than oneDNN whatever its output channels
+(with fewer pixels and many output channels, two threads split it less evenly than
+oneDNN does: 832x7x7 -> 256 takes 140 us against 121)."""
+
+POINTWISE_MAX_NARROW = 128
+"""The most output channels for which a 1x1 convolution with fewer pixels runs on the
+pointwise kernel: up to here it is faster than oneDNN on one thread and on two (NASNet's
+384x16x16 -> 64 in 116 us against 137 on one, GoogLeNet's 832x7x7 -> 128 in 71 us
+against 74 on two; `benchmarks/native_kernels.py`)."""
 
 
 def _native_pointwise(kernel: ConvOp, small: bool) -> bool:
     """Whether Ramiel's pointwise kernel computes `kernel`: a 1x1 convolution with output
-    channels in multiples of 16 and no activation but Relu, small or with many pixels."""
+    channels in multiples of 16 and no activation but Relu, small, with many pixels or
+    with few output channels."""
     weight = static_shape(kernel.weight)
     output = static_shape(kernel.output)
     if weight is None or output is None or kernel.kernel is not None:
@@ -396,7 +405,8 @@ def _native_pointwise(kernel: ConvOp, small: bool) -> bool:
         return False
     if weight[0] % POINTWISE_LANES:
         return False
-    return small or output[0] * output[2] * output[3] >= POINTWISE_MIN_PIXELS
+    pixels = output[0] * output[2] * output[3]
+    return small or pixels >= POINTWISE_MIN_PIXELS or weight[0] <= POINTWISE_MAX_NARROW
 
 
 def _plain_depthwise(kernel: ConvOp) -> bool:
