@@ -2,8 +2,8 @@
 // with output channels in multiples of 16 and no activation but Relu (after a folded Add
 // or not) gets kernel = "pointwise" (Ramiel's own kernel) when it is small enough for
 // the matrix-product kernel, has at least 28x28 output pixels or has at most 128 output
-// channels. Other 1x1 convolutions
-// keep the matrix product or oneDNN; fuse{pointwise=false} turns the kernel off.
+// channels. Other 1x1 convolutions keep the matrix product or oneDNN;
+// fuse{pointwise=false} turns the kernel off.
 
 // RUN: ramiel-opt %s --split-input-file --fuse | filecheck %s
 // RUN: ramiel-opt %s --split-input-file -p 'fuse{pointwise=false}' | filecheck %s --check-prefix=OFF
