@@ -7,8 +7,9 @@
 // Registered as torch.ops.ramiel.pool2d. The output size is given (the compiler knows
 // it), so ceil_mode windows that run past the padding are simply clipped; an average
 // counts the taps inside the input, or with count_include_pad those inside the padded
-// input (never those past the padding), as ONNX defines. Four output pixels at a time
-// where their windows lie inside the input along x. A NaN tap does not win a max
+// input (never those past the padding), as ONNX defines. Where their windows lie inside
+// the input along x, output pixels go in strips of 8 (windows 2 or 3 wide, stride 1),
+// else four at a time. A NaN tap does not win a max
 // (a plain compare-and-select; propagating NaN as PyTorch does made the kernel 2x slower).
 
 #include <ATen/Parallel.h>
@@ -139,16 +140,72 @@ void quad(const Window& g, const float* x, float* y, int64_t oy, int64_t ox) {
   }
 }
 
-template <bool kAverage>
-void rows(const Window& g, const float* x, float* y, int64_t begin, int64_t end) {
+// kStrip neighbouring output pixels of a window kKw wide with stride and dilation 1 along
+// x, all lying inside the input along x: each input vector of a window row is read once
+// for all the outputs it reaches (3 wide, 8 pixels: 10 loads for 24 taps, where `quad`
+// makes 12 for 12).
+template <int kKw, int kStrip, bool kAverage>
+void strip(const Window& g, const float* x, float* y, int64_t oy, int64_t ox) {
+  int64_t ky0, ky1;
+  const int64_t iy = oy * g.sh - g.ph, ix = ox - g.pw;
+  tap_range(iy, g.dh, g.kh, g.h, ky0, ky1);
+  const float scale = kAverage ? average_scale(g, oy, ox, ky0, ky1, 0, kKw) : 1.0f;
+  for (int64_t c = 0; c < g.c; c += kLanes) {
+    Vec acc[kStrip];
+    for (int i = 0; i < kStrip; ++i) acc[i] = start<kAverage>();
+    for (int64_t ky = ky0; ky < ky1; ++ky) {
+      const float* row = x + ((iy + ky * g.dh) * g.w + ix) * g.c + c;
+      ramiel::strip_row<kKw, kStrip>(row, g.c, acc,
+                                     [](Vec& a, Vec v, int) { reduce<kAverage>(a, v); });
+    }
+    for (int i = 0; i < kStrip; ++i) store(y + i * g.c + c, kAverage ? acc[i] * scale : acc[i]);
+  }
+}
+
+// Output rows [begin, end): inner columns in strips where the window is 2 or 3 wide (kKw)
+// with stride and dilation 1 along x, else four at a time (kKw 0; strips gained nothing
+// at stride 2). Flattened, as the depthwise kernel's rows are (all helpers inlined).
+template <int kKw, bool kAverage>
+[[gnu::flatten]] void rows(const Window& g, const float* x, float* y, int64_t begin, int64_t end) {
   ramiel::for_each_row(
       g, x, y, begin, end,
       [&](const float* xn, float* yp, int64_t oy, int64_t ox) {
         pixel<kAverage>(g, xn, yp, oy, ox);
       },
-      [&](const float* xn, float* yp, int64_t oy, int64_t ox) {
-        quad<kAverage>(g, xn, yp, oy, ox);
+      [&](const float* xn, float* yr, int64_t oy, int64_t ox0, int64_t ox1) {
+        if constexpr (kKw == 0) {
+          ramiel::in_groups<4, 1>(ox0, ox1, [&](auto size, int64_t ox) {
+            if constexpr (size() == 4) {
+              quad<kAverage>(g, xn, yr + ox * g.c, oy, ox);
+            } else {
+              pixel<kAverage>(g, xn, yr + ox * g.c, oy, ox);
+            }
+          });
+        } else {
+          ramiel::in_groups<8, 4, 1>(ox0, ox1, [&](auto size, int64_t ox) {
+            strip<kKw, size(), kAverage>(g, xn, yr + ox * g.c, oy, ox);
+          });
+        }
       });
+}
+
+using Rows = void (*)(const Window&, const float*, float*, int64_t, int64_t);
+
+// The rows function for `g`; picked once per call, so that each variant is compiled (and
+// inlined into) on its own.
+template <bool kAverage>
+Rows rows_for(const Window& g) {
+  if (g.sw == 1 && g.dw == 1) {
+    switch (g.kw) {
+      case 2:
+        return &rows<2, kAverage>;
+      case 3:
+        return &rows<3, kAverage>;
+      default:
+        break;
+    }
+  }
+  return &rows<0, kAverage>;
 }
 
 at::Tensor pool2d(const at::Tensor& input, at::IntArrayRef kernel, at::IntArrayRef stride,
@@ -176,13 +233,9 @@ at::Tensor pool2d(const at::Tensor& input, at::IntArrayRef kernel, at::IntArrayR
   float* yp = y.mutable_data_ptr<float>();
   const int64_t work = g.ow * g.c * g.kh * g.kw;
   const int64_t grain = std::max<int64_t>(1, 32768 / std::max<int64_t>(work, 1));
-  at::parallel_for(0, batch * g.oh, grain, [&](int64_t begin, int64_t end) {
-    if (g.average) {
-      rows<true>(g, xp, yp, begin, end);
-    } else {
-      rows<false>(g, xp, yp, begin, end);
-    }
-  });
+  const Rows run = g.average ? rows_for<true>(g) : rows_for<false>(g);
+  at::parallel_for(0, batch * g.oh, grain,
+                   [&](int64_t begin, int64_t end) { run(g, xp, yp, begin, end); });
   return y;
 }
 

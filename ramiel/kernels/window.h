@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 namespace ramiel {
 
@@ -61,13 +62,43 @@ inline void tap_range(int64_t start, int64_t d, int64_t k, int64_t size, int64_t
   first = std::min(first, last);
 }
 
+// Calls `group(std::integral_constant<int, N>{}, ox)` for consecutive groups of N output
+// columns from `begin` on, N taking each of `kSizes` in turn (largest first) while a
+// whole group fits before `end`.
+template <int... kSizes, typename Group>
+inline void in_groups(int64_t begin, int64_t end, Group group) {
+  int64_t ox = begin;
+  const auto run = [&](auto size) {
+    for (; ox + size() <= end; ox += size()) group(size, ox);
+  };
+  (run(std::integral_constant<int, kSizes>{}), ...);
+}
+
+// One kernel row of a strip of kStrip neighbouring output pixels (stride 1 along x)
+// whose kKw taps (dilation 1) lie inside the input: each input vector (`step` floats
+// apart from `row` on) is loaded once for all the outputs it reaches, which take it with
+// `tap(acc[i], v, kx)`.
+template <int kKw, int kStrip, typename Tap>
+inline void strip_row(const float* row, int64_t step, Vec (&acc)[kStrip], Tap tap) {
+  // Unrolled whole, so that acc stays in registers (GCC peels at most 16 by default).
+#pragma GCC unroll 32
+  for (int j = 0; j < kStrip + kKw - 1; ++j) {
+    const Vec v = load(row + j * step);
+#pragma GCC unroll 8
+    for (int kx = 0; kx < kKw; ++kx) {
+      if (j >= kx && j - kx < kStrip) tap(acc[j - kx], v, kx);
+    }
+  }
+}
+
 // Output rows [begin, end) (batch * output height of them) of a window kernel:
-// `pixel(xn, y, oy, ox)` writes one output pixel, `quad(xn, y, oy, ox)` four neighbouring
-// ones whose taps all lie inside the input along x (used where the channels fill whole
-// vectors); `xn` is the input of the row's batch item and `y` the first pixel's output.
-template <typename Pixel, typename Quad>
+// `pixel(xn, y, oy, ox)` writes one output pixel, `inner(xn, y, oy, ox0, ox1)` output
+// columns [ox0, ox1), whose taps all lie inside the input along x (used where the
+// channels fill whole vectors); `xn` is the input of the row's batch item and `y` the
+// output of the row's first column.
+template <typename Pixel, typename Inner>
 inline void for_each_row(const Geometry& g, const float* x, float* y, int64_t begin,
-                         int64_t end, Pixel pixel, Quad quad) {
+                         int64_t end, Pixel pixel, Inner inner) {
   // Output columns whose taps all lie inside the input: [inner0, inner1).
   const int64_t inner0 = std::min<int64_t>(g.ow, (g.pw + g.sw - 1) / g.sw);
   const int64_t span = (g.kw - 1) * g.dw + 1;
@@ -82,7 +113,8 @@ inline void for_each_row(const Geometry& g, const float* x, float* y, int64_t be
     int64_t ox = 0;
     for (; ox < inner0; ++ox) pixel(xn, yr + ox * g.c, oy, ox);
     if (vector) {
-      for (; ox + 4 <= inner1; ox += 4) quad(xn, yr + ox * g.c, oy, ox);
+      inner(xn, yr, oy, ox, inner1);
+      ox = inner1;
     }
     for (; ox < g.ow; ++ox) pixel(xn, yr + ox * g.c, oy, ox);
   }
