@@ -11,6 +11,7 @@ from onnx import TensorProto, helper, numpy_helper
 from xdsl.dialects.builtin import ModuleOp
 
 import ramiel.compiler
+from ramiel import kernels
 from ramiel.dialects.context import ir_context
 from ramiel.dialects.dataflow import ClusterOp
 from ramiel.dialects.onnx_base import OnnxOp
@@ -73,6 +74,17 @@ def test_models_whose_code_differs_only_in_weight_shapes_get_their_own_profiles(
     narrow, wide = _conv_module(8), _conv_module(512)
     profile_costs(narrow, repeat=1)
     profile_costs(wide, repeat=1)
+    assert len(list((tmp_path / "profiles").glob("*.json"))) == 2
+
+
+def test_a_new_build_of_the_kernel_library_gets_its_own_profiles(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    module = _conv_module(8)
+    profile_costs(module, repeat=1)
+    monkeypatch.setattr(kernels, "library_path", lambda: tmp_path / "kernels-changed.so")
+    profile_costs(module, repeat=1)
     assert len(list((tmp_path / "profiles").glob("*.json"))) == 2
 
 

@@ -24,6 +24,7 @@ import torch
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.ir import Operation
 
+from ramiel import kernels
 from ramiel.passes.cost_model import AnalyticCostModel, TableCostModel
 from ramiel.runtime import InputSpec
 from ramiel.tools.diagnostics import RamielError
@@ -124,6 +125,8 @@ def _cache_key(ir: str, code: str, threads: int) -> str:
     digest.update(code.encode())
     # "loaded": profiles taken since the code is loaded on `threads` as well.
     digest.update(f"|torch={torch.__version__}|threads={threads}|min|loaded".encode())
+    # Ramiel's kernels change without changing the code that calls them.
+    digest.update(f"|kernels={kernels.library_path().name}".encode())
     return digest.hexdigest()[:32]
 
 
