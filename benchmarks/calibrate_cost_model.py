@@ -784,6 +784,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     cases = calibration_cases()
     rates: dict[str, Rates] = {"free": Rates(0.0, 0.0, 0.0)}
     if args.only:
+        if not args.output.is_file():
+            parser.error(f"--only keeps the other kinds' rates from {args.output}: no such file")
         cases = [c for c in cases if c.kind in args.only]
         kept = load_calibration(args.output).rates
         rates.update({k: r for k, r in kept.items() if k not in args.only})
