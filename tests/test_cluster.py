@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from functools import cache
+from typing import cast
 
 import numpy as np
 import onnx
@@ -12,8 +13,9 @@ import torch
 from xdsl.dialects.builtin import DictionaryAttr, FloatAttr, IntegerAttr, ModuleOp
 from xdsl.ir import Operation
 
+from ramiel import runtime as rt
 from ramiel.codegen.python import print_python
-from ramiel.compiler import instantiate, lower, module_weight_tensors
+from ramiel.compiler import instantiate, lower, module_weight_tensors, weight_tensors
 from ramiel.dialects.context import ir_context
 from ramiel.dialects.dataflow import ClusterOp, WeightOp
 from ramiel.dialects.onnx_base import OnnxOp
@@ -146,9 +148,24 @@ def test_parallel_code_of_light_models_matches_their_recorded_outputs(name: str)
 
 def test_compile_chooses_serial_code_for_a_chain_and_says_why() -> None:
     compilation = lower(_light("squeezenet"), workers=2)
-    assert "self.workers.run" not in compilation.code
+    assert "rt.Workers(self, ('_worker_0',))" in compilation.code  # one worker: in order
     # Every op on both cores' intra-op threads beats two workers on a chain.
     assert "# Serial: every op on " in compilation.code
+
+
+def test_serial_code_chosen_over_two_workers_runs_compiled_and_matches_the_test_data() -> None:
+    """ResNet-50's residual convolutions (`_conv_add`, oneDNN's binary overload) compile
+    under TorchScript too, and the single worker gives the recorded outputs."""
+    model = _light("resnet50")
+    compilation = lower(model, workers=2)
+    assert "_conv_add(" in compilation.code
+    assert "rt.Workers(self, ('_worker_0',))" in compilation.code
+    with torch.inference_mode():
+        compiled = instantiate(compilation.code, weight_tensors(compilation))
+        workers = cast(rt.Workers, compiled.model.workers)
+        assert workers.compiled, workers.why_not
+        (got,) = compiled(torch.as_tensor(light_model_input(model)))
+    np.testing.assert_allclose(got.numpy(), light_model_output("resnet50"), rtol=1e-3, atol=1e-7)
 
 
 def test_compile_with_one_worker_does_not_cluster() -> None:

@@ -23,8 +23,9 @@
 
 // The estimated gain over serial code on 2 threads, 794.870 / 766.478 = 1.04x, is below
 // 1.1x: the printer emits serial code and says why.
+// PY:      self.workers = rt.Workers(self, ('_worker_0',))
 // PY:      # Serial: every op on 2 intra-op threads (estimated 795 us) is within 1.10x of 2 workers
-// PY-NOT:  self.workers.run
+// PY-NOT:  def _worker_1
 
 // Without solo (what `ramiel compile` asks for), no cluster gets threads; only the serial
 // alternative is estimated: makespan 205 + 10 + 1000 = 1215 us.

@@ -10,7 +10,7 @@
 
 // CHECK:      from ramiel import runtime as rt
 // CHECK:      {{^}}_conv = torch.ops.mkldnn._convolution_pointwise{{$}}
-// CHECK-NEXT: {{^}}_conv_add = torch.ops.mkldnn._convolution_pointwise.binary{{$}}
+// CHECK-NEXT: {{^}}_conv_add = torch.ops.mkldnn._convolution_pointwise  # .binary{{$}}
 // CHECK:      WEIGHTS = {  # attribute: key in the weights file
 // CHECK-NEXT:     'conv1_weight': 'conv1.weight',
 // CHECK-NEXT:     'conv1_bias': 'conv1.bias',

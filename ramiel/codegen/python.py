@@ -654,6 +654,46 @@ class PythonPrinter:
             "that pays for running clusters on threads."
         )
 
+    def _scripted_serial(self, clusters: Sequence[ClusterOp]) -> bool:
+        """Whether serial code chosen over several workers runs as one TorchScript-compiled
+        worker method: it does where nothing asks for per-op ticks, saving the Python
+        interpreter's time per op (about 1 ms of ResNet-50's forward pass on two threads)."""
+        several = len({c.worker_index for c in clusters}) > 1
+        return several and not self.profile and not self.trace
+
+    def _serial_worker(
+        self, block: Block, outputs: Sequence[SSAValue], reason: str
+    ) -> tuple[list[str], list[str]]:
+        """`forward`'s body and results for serial code run by one worker (`Workers` with
+        a single entry: the calling thread, all the cores as intra-op threads, TorchScript
+        where it compiles): the ops in order in method `_worker_0`."""
+        self.worker = 0
+        args = list(block.args)
+        lines = self._lower_all(self._serial_ops(block))
+        method = self.names.fresh("_worker_0")
+        self.workers.append(method)
+        unpack = [f"    {self.exprs[a]} = inputs[{i}]" for i, a in enumerate(args)]
+        text = self._emit(lines, set(args), outputs)
+        self.roots.update(self.alias.get(v, v) for v in outputs)
+        returned = [self._operand(v).expr for v in outputs]
+        self.methods.append(
+            [
+                f"def {method}(self, inputs: list[torch.Tensor]) -> list[torch.Tensor]:",
+                '    """Every op in order, on the calling thread."""',
+                *[f"    # {line}" for line in textwrap.wrap(reason, 88)],
+                *unpack,
+                *[f"    {line}" for line in text],
+                f"    return [{', '.join(returned)}]",
+            ]
+        )
+        # forward's own scope: the method's names for its results where they are names
+        names = [
+            e if e.isidentifier() and e not in returned[:i] else self.names.fresh(f"output_{i}")
+            for i, e in enumerate(returned)
+        ]
+        run = f"self.workers.run([{', '.join(self.exprs[a] for a in args)}])"
+        return [f"{_unpack(names)} = {run}" if names else run], names
+
     def _serial_ops(self, block: Block) -> list[Operation]:
         """`block`'s ops with every cluster's body inlined, in order."""
         ops: list[Operation] = []
@@ -835,6 +875,8 @@ class PythonPrinter:
         reason = self._serial_reason(main, clusters) if clusters else None
         if clusters and reason is None:
             body, results = self._parallel_forward(block, clusters, outputs)
+        elif reason is not None and self._scripted_serial(clusters):
+            body, results = self._serial_worker(block, outputs, reason)
         else:
             body = [f"# {line}" for line in textwrap.wrap(reason or "", 92)]
             if self.profile:
@@ -881,7 +923,9 @@ class PythonPrinter:
             if "_conv" in self.kernels:
                 w.append("_conv = torch.ops.mkldnn._convolution_pointwise")
             if "_conv_add" in self.kernels:
-                w.append("_conv_add = torch.ops.mkldnn._convolution_pointwise.binary")
+                # The overload packet (its binary overload, picked by the arguments):
+                # TorchScript cannot call an overload object held in a global.
+                w.append("_conv_add = torch.ops.mkldnn._convolution_pointwise  # .binary")
             w.append("")
         if self.kernels & set(_NATIVE_KERNELS):
             w.append("# Ramiel's kernels (ramiel.kernels, built for this machine)")
