@@ -657,7 +657,7 @@ class PythonPrinter:
     def _scripted_serial(self, clusters: Sequence[ClusterOp]) -> bool:
         """Whether serial code chosen over several workers runs as one TorchScript-compiled
         worker method: it does where nothing asks for per-op ticks, saving the Python
-        interpreter's time per op (about 1 ms of ResNet-50's forward pass on two threads)."""
+        interpreter's time per op (ResNet-50 on two threads: 39.5 ms against 40.3)."""
         several = len({c.worker_index for c in clusters}) > 1
         return several and not self.profile and not self.trace
 

@@ -3,8 +3,9 @@
 // oneDNN's depthwise kernel runs in about 2 us on the small tensors of a NASNet-style
 // model, but PyTorch's call into it costs about 20 us more (descriptors, primitive
 // lookup, scratchpad). This kernel has no setup: each output pixel accumulates its taps
-// over 16-channel vectors held in registers, 4 pixels at a time where all their taps
-// lie inside the input, else up to 4 channel vectors at a time.
+// over 16-channel vectors held in registers; where all their taps lie inside the input,
+// 8, 4 or 1 pixels at a time in strips (stride 1) or 4 at a time (other strides), else
+// up to 4 channel vectors at a time.
 //
 // Registered as torch.ops.ramiel.depthwise_conv2d, so TorchScript code calls it too.
 
