@@ -100,10 +100,10 @@ GEOMETRIES = [
     (20, (6, 6), (3, 3), (1, 1), (0, 0), (1, 1), False),  # 16 + 4 channels, no padding
     (16, (4, 4), (5, 5), (1, 1), (2, 2), (1, 1), False),  # every pixel at the border
     (16, (5, 5), (1, 1), (1, 1), (0, 0), (1, 1), True),
-    # inner columns in strips of 8, 4 and 1 pixels (the stride-1 and -2 fast paths)
+    # inner columns: strips of 8, 4 and 1 pixels at stride 1, four at a time at stride 2
     (32, (25, 25), (7, 7), (1, 1), (3, 3), (1, 1), True),  # 19: 8 + 8 + 1 + 1 + 1
-    (16, (29, 29), (3, 3), (2, 2), (1, 1), (1, 1), False),  # 13: 8 + 4 + 1
-    (16, (20, 20), (5, 5), (2, 2), (2, 2), (1, 1), False),  # 8
+    (16, (29, 29), (3, 3), (2, 2), (1, 1), (1, 1), False),  # 13: 4 + 4 + 4 + 1
+    (16, (20, 20), (5, 5), (2, 2), (2, 2), (1, 1), False),  # 8: 4 + 4
     (32, (13, 11), (3, 3), (2, 1), (1, 1), (1, 1), True),  # strides differ: 9: 8 + 1
 ]
 
@@ -167,7 +167,7 @@ POOLS: list[tuple[str, int, tuple[int, int], dict[str, object]]] = [
         {"kernel_shape": [2, 2], "strides": [2, 2], "count_include_pad": 1, "ceil_mode": 1},
     ),
     ("AveragePool", 16, (7, 7), {"kernel_shape": [7, 7]}),
-    # inner columns in strips of 8, 4 and 1 pixels (the 2- and 3-wide fast paths)
+    # inner columns: strips of 8, 4 and 1 pixels at stride 1, four at a time at stride 2
     ("MaxPool", 32, (15, 15), {"kernel_shape": [3, 3], "pads": [1, 1, 1, 1]}),  # 13: 8 + 4 + 1
     (
         "AveragePool",
@@ -175,8 +175,8 @@ POOLS: list[tuple[str, int, tuple[int, int], dict[str, object]]] = [
         (16, 16),
         {"kernel_shape": [3, 3], "pads": [1, 1, 1, 1], "count_include_pad": 1},  # 14: 8 + 4 + 1 + 1
     ),
-    ("MaxPool", 16, (31, 29), {"kernel_shape": [3, 3], "strides": [2, 2]}),  # 14: 8 + 4 + 1 + 1
-    ("AveragePool", 32, (18, 18), {"kernel_shape": [2, 2], "strides": [2, 2]}),  # 9: 8 + 1
+    ("MaxPool", 16, (31, 29), {"kernel_shape": [3, 3], "strides": [2, 2]}),  # 14: 4 + 4 + 4 + 1 + 1
+    ("AveragePool", 32, (18, 18), {"kernel_shape": [2, 2], "strides": [2, 2]}),  # 9: 4 + 4 + 1
     ("MaxPool", 16, (6, 13), {"kernel_shape": [2, 2], "strides": [2, 1]}),  # 12: 8 + 4
 ]
 

@@ -185,8 +185,6 @@ using Rows = void (*)(const Geometry&, const float*, const float*, const float*,
 
 // The rows function for `g`; picked once per call, so that each variant is compiled (and
 // inlined into) on its own.
-// The rows function for `g`; picked once per call, so that each variant is compiled (and
-// inlined into) on its own.
 template <bool kRelu>
 Rows rows_for(const Geometry& g) {
   if (g.sw == 1 && g.dw == 1) {

@@ -174,13 +174,9 @@ template <int kKw, bool kAverage>
       },
       [&](const float* xn, float* yr, int64_t oy, int64_t ox0, int64_t ox1) {
         if constexpr (kKw == 0) {
-          ramiel::in_groups<4, 1>(ox0, ox1, [&](auto size, int64_t ox) {
-            if constexpr (size() == 4) {
-              quad<kAverage>(g, xn, yr + ox * g.c, oy, ox);
-            } else {
-              pixel<kAverage>(g, xn, yr + ox * g.c, oy, ox);
-            }
-          });
+          int64_t ox = ox0;
+          for (; ox + 4 <= ox1; ox += 4) quad<kAverage>(g, xn, yr + ox * g.c, oy, ox);
+          for (; ox < ox1; ++ox) pixel<kAverage>(g, xn, yr + ox * g.c, oy, ox);
         } else {
           ramiel::in_groups<8, 4, 1>(ox0, ox1, [&](auto size, int64_t ox) {
             strip<kKw, size(), kAverage>(g, xn, yr + ox * g.c, oy, ox);

@@ -384,13 +384,13 @@ POINTWISE_MIN_PIXELS = 28 * 28
 """The fewest output pixels for which a 1x1 convolution too large for the matrix-product
 kernel runs on Ramiel's pointwise kernel rather than oneDNN whatever its output channels
 (with fewer pixels and many output channels, two threads split it less evenly than
-oneDNN does: 832x7x7 -> 256 takes 140 us against 121)."""
+oneDNN does: 832x7x7 -> 256 takes 139 us against 125)."""
 
 POINTWISE_MAX_NARROW = 128
 """The most output channels for which a 1x1 convolution with fewer pixels runs on the
 pointwise kernel: up to here it is faster than oneDNN on one thread and on two (NASNet's
-384x16x16 -> 64 in 116 us against 137 on one, GoogLeNet's 832x7x7 -> 128 in 71 us
-against 74 on two; `benchmarks/native_kernels.py`)."""
+384x16x16 -> 64 in 115 us against 141 on one, GoogLeNet's 832x7x7 -> 128 in 71 us
+against 76 on two; `benchmarks/native_kernels.py`)."""
 
 
 def _native_pointwise(kernel: ConvOp, small: bool) -> bool:

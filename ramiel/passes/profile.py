@@ -7,8 +7,8 @@ input (seeded random floats, zeros for integers and booleans) with the intra-op 
 each worker will have, and each op costs its fastest time over the runs (a shared machine
 only ever adds time, so the minimum is the steadiest estimate). Results
 are cached per model in `$RAMIEL_CACHE_DIR` (default `~/.cache/ramiel`), keyed by the IR
-text, the generated code, the torch version and the thread count, so a second compile does
-not run it again.
+text, the generated code, the torch version, the thread count and the build of Ramiel's
+kernel library, so a second compile does not run it again.
 """
 
 from __future__ import annotations
