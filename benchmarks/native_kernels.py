@@ -6,7 +6,9 @@ Depthwise convolutions: oneDNN's packed kernel (`torch.ops.mkldnn._convolution_p
 what a `dataflow.conv` without `kernel` prints) against `torch.ops.ramiel.depthwise_conv2d`
 (`kernel = "depthwise"`). 1x1 convolutions with Relu: what the compiler printed without
 the kernel (the `addmm` path of `kernel = "matmul"` up to 4M multiply-adds, else oneDNN)
-against `torch.ops.ramiel.pointwise_conv2d` (`kernel = "pointwise"`). Pooling:
+against `torch.ops.ramiel.pointwise_conv2d` (`kernel = "pointwise"`). 1x1 convolutions of the
+Relu of a Concat of six parts: `torch.cat`, `torch.relu` and the pointwise kernel
+against `torch.ops.ramiel.pointwise_concat_conv2d` (`dataflow.concat_conv`). Pooling:
 `F.max_pool2d` / `F.avg_pool2d` on channels-last tensors against `torch.ops.ramiel.pool2d`
 (`dataflow.pool`). BatchNormalization + Relu: `F.batch_norm` then `torch.relu` against
 `torch.ops.ramiel.channel_affine` (`dataflow.channel_affine`). Each pair alternates in
@@ -68,6 +70,10 @@ POINTWISE = (
     (1024, 14, 256),
 )
 """(input channels, height and width, output channels) of 1x1 convolutions."""
+
+CONCAT = ((32, 32, 64), (32, 32, 32), (64, 16, 96), (64, 16, 64), (96, 8, 96))
+"""(channels of each of six parts, height and width, output channels) of a 1x1
+convolution of the Relu of their Concat: the NASNet-style model's cell inputs."""
 
 AFFINE = ((128, 56), (256, 56), (512, 28), (1024, 14))
 """(channels, height and width) of BatchNormalization + Relu."""
@@ -131,6 +137,22 @@ def pointwise_pair(channels: int, size: int, outputs: int) -> dict[str, Callable
         conv = torch.ops.mkldnn._convolution_pointwise
         baseline = lambda: conv(x, packed, bias, *geometry, 1, "relu", [], "")  # noqa: E731
     return {"baseline": baseline, "ramiel": lambda: ramiel(x, matrix, bias, None, True)}
+
+
+def concat_pair(channels: int, size: int, outputs: int) -> dict[str, Callable[[], object]]:
+    """Concat + Relu + the pointwise kernel, and the kernel reading the six parts."""
+    parts = [
+        torch.randn(1, channels, size, size).contiguous(memory_format=torch.channels_last)
+        for _ in range(6)
+    ]
+    matrix = torch.randn(6 * channels, outputs)
+    bias = torch.randn(outputs)
+    pointwise = rt.native_op("pointwise_conv2d")
+    ramiel = rt.native_op("pointwise_concat_conv2d")
+    return {
+        "baseline": lambda: pointwise(torch.relu(torch.cat(parts, 1)), matrix, bias, None, False),
+        "ramiel": lambda: ramiel(parts, matrix, bias, True, False),
+    }
 
 
 def affine_pair(channels: int, size: int) -> dict[str, Callable[[], object]]:
@@ -202,6 +224,12 @@ def main() -> None:
                     pointwise_pair(channels, size, outputs), options.rounds, options.seconds
                 )
                 name = f"1x1 {channels}x{size}x{size} -> {outputs}"
+                print(f"{threads:>7} {name:>28} {base:>9.1f} {ours:>9.1f} {base / ours:>7.2f}x")
+            for channels, size, outputs in CONCAT:
+                base, ours = _time(
+                    concat_pair(channels, size, outputs), options.rounds, options.seconds
+                )
+                name = f"cat 6x{channels}x{size}x{size} -> {outputs}"
                 print(f"{threads:>7} {name:>28} {base:>9.1f} {ours:>9.1f} {base / ours:>7.2f}x")
             for kind, channels, size, k, stride in POOLS:
                 base, ours = _time(

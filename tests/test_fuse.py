@@ -27,7 +27,7 @@ from ramiel import runtime as rt
 from ramiel.codegen.python import print_python
 from ramiel.compiler import CompiledModel, instantiate, lower, module_weight_tensors, weight_tensors
 from ramiel.dialects.context import ir_context
-from ramiel.dialects.dataflow import ConvOp
+from ramiel.dialects.dataflow import ConcatConvOp, ConvOp
 from ramiel.importer.onnx_importer import import_model
 from ramiel.passes.canonicalize import CanonicalizePass
 from ramiel.passes.fuse import FusePass
@@ -610,16 +610,19 @@ def test_packed_weights_are_attributes_not_state() -> None:
 
 def test_packed_weight_count_matches_conv_count_on_a_light_model() -> None:
     """SqueezeNet: one packed weight per oneDNN dataflow.conv and one weight matrix per
-    matrix-product or pointwise-kernel one, none of them in the saved state_dict."""
+    matrix-product or pointwise-kernel one (the squeeze convolutions of a fire module's
+    Concat read its parts: dataflow.concat_conv), none of them in the saved state_dict."""
     compilation = lower(light_model_path("squeezenet"), workers=1, fuse=True)
     convs = [op for op in compilation.module.walk() if isinstance(op, ConvOp)]
+    concat_convs = [op for op in compilation.module.walk() if isinstance(op, ConcatConvOp)]
     compiled = instantiate(compilation.code, weight_tensors(compilation))
     packed = _packed_attributes(compiled.model)
     matrices = [name for name in vars(compiled.model) if name.endswith("_matrix")]
     on_matrix = [op for op in convs if op.is_matmul or op.on_pointwise_kernel]
     assert len(convs) > 0
+    assert len(concat_convs) == 5  # the squeezes not after a max pool
     assert len(packed) == len(convs) - len(on_matrix)
-    assert len(matrices) == len(on_matrix) > 0
+    assert len(matrices) == len(on_matrix) + len(concat_convs) > 0
     buffer = io.BytesIO()
     torch.save(compiled.state_dict(), buffer)
     buffer.seek(0)

@@ -1,11 +1,13 @@
-"""Ramiel's kernel library (`ramiel.kernels`): the depthwise convolution, the pooling and
-the per-channel affine map (BatchNormalization + Relu) match onnxruntime across
+"""Ramiel's kernel library (`ramiel.kernels`): the depthwise convolution, the pooling (with
+its addend), the 1x1 convolution (of one input or of a concatenation's parts) and the
+per-channel affine map (BatchNormalization + Relu) match onnxruntime across
 geometries, compiled models use them (serial, parallel and as TorchScript workers), they
 split their work over PyTorch's intra-op threads, bad arguments get a clear error, and
 the compiler falls back to oneDNN and PyTorch where the library cannot be built.
 
 The kernel choice is tested by `lit_tests/fuse/kernel-choice.mlir`,
-`lit_tests/fuse/pool.mlir` and `lit_tests/fuse/channel-affine.mlir`, the printed calls by
+`lit_tests/fuse/pool.mlir`, `lit_tests/fuse/concat-conv.mlir` and
+`lit_tests/fuse/channel-affine.mlir`, the printed calls by
 the `lit_tests/target-python` files of the same names.
 """
 
@@ -261,6 +263,138 @@ def test_pointwise_bad_arguments_name_the_operator() -> None:
         op(x, torch.randn(8, 24), torch.randn(24), None, False)
     with pytest.raises(RuntimeError, match=r"ramiel::pointwise_conv2d: addend must be"):
         op(x, torch.randn(8, 16), torch.randn(16), torch.randn(1, 16, 4, 5), False)
+
+
+def _concat_conv_model(relu_in: bool, relu_out: bool) -> onnx.ModelProto:
+    """Three parts (each a 3x3 max pool, so channels-last) concatenated, Relu'd when
+    `relu_in`, into two 1x1 Convs (48 and 16 outputs), the second Relu'd when `relu_out`."""
+    rng = np.random.default_rng(int(relu_in) * 2 + int(relu_out))
+    channels = (16, 7, 16)
+    nodes = [
+        helper.make_node("MaxPool", [x], [f"p{i}"], kernel_shape=[3, 3], pads=[1, 1, 1, 1])
+        for i, x in enumerate(("a", "b", "a"))
+    ]
+    nodes.append(helper.make_node("Concat", ["p0", "p1", "p2"], ["c"], axis=1))
+    source = "c"
+    if relu_in:
+        nodes.append(helper.make_node("Relu", ["c"], ["r"]))
+        source = "r"
+    total = sum(channels)
+    inits: list[onnx.TensorProto] = []
+    for name, outputs in (("y", 48), ("z", 16)):
+        weight = rng.standard_normal((outputs, total, 1, 1)).astype(np.float32) / total**0.5
+        bias = rng.standard_normal(outputs).astype(np.float32)
+        inits += [
+            numpy_helper.from_array(weight, f"w{name}"),
+            numpy_helper.from_array(bias, f"b{name}"),
+        ]
+    nodes.append(helper.make_node("Conv", [source, "wy", "by"], ["y"]))
+    nodes.append(helper.make_node("Conv", [source, "wz", "bz"], ["zc" if relu_out else "z"]))
+    if relu_out:
+        nodes.append(helper.make_node("Relu", ["zc"], ["z"]))
+    graph = helper.make_graph(
+        nodes,
+        "concat_conv",
+        [
+            helper.make_tensor_value_info("a", TensorProto.FLOAT, [1, 16, 6, 5]),
+            helper.make_tensor_value_info("b", TensorProto.FLOAT, [1, 7, 6, 5]),
+        ],
+        [
+            helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 48, 6, 5]),
+            helper.make_tensor_value_info("z", TensorProto.FLOAT, [1, 16, 6, 5]),
+        ],
+        inits,
+    )
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)], ir_version=9)
+
+
+@pytest.mark.parametrize(("relu_in", "relu_out"), [(True, False), (False, True), (True, True)])
+def test_concat_conv_matches_onnxruntime(relu_in: bool, relu_out: bool) -> None:
+    """1x1 convolutions of a Concat (or its Relu) read the Concat's inputs: no torch.cat
+    is left, and the results match onnxruntime."""
+    model = _concat_conv_model(relu_in, relu_out)
+    compilation = lower(model, workers=1)
+    assert compilation.code.count("= _pointwise_concat([") == 2
+    assert "torch.cat" not in compilation.code
+    compiled = instantiate(compilation.code, weight_tensors(compilation))
+    rng = np.random.default_rng(5)
+    feeds = [rng.standard_normal((1, c, 6, 5)).astype(np.float32) for c in (16, 7)]
+    expected = run_onnxruntime(model, feeds)
+    with torch.no_grad():
+        got = compiled(*(torch.as_tensor(f) for f in feeds))
+    for ours, theirs in zip(got, expected, strict=True):
+        np.testing.assert_allclose(ours.numpy(), theirs, rtol=RTOL, atol=1e-5)
+
+
+def test_concat_conv_relu_keeps_nan_and_converts_layouts() -> None:
+    """The ReLU on the parts keeps a NaN (as torch.relu does); NCHW parts are read as
+    channels-last copies."""
+    op = rt.native_op("pointwise_concat_conv2d")
+    parts = [torch.randn(1, 16, 3, 4), torch.randn(1, 5, 3, 4)]
+    parts[1][0, 2, 1, 1] = float("nan")
+    weight, bias = torch.randn(32, 21), torch.randn(32)
+    got = op(parts, weight.t().contiguous(), bias, True, False)
+    expected = torch.nn.functional.conv2d(torch.cat(parts, 1).relu(), weight[..., None, None], bias)
+    assert got.is_contiguous(memory_format=torch.channels_last)
+    torch.testing.assert_close(got, expected, rtol=RTOL, atol=1e-5, equal_nan=True)
+    assert torch.isnan(got[0, :, 1, 1]).all()
+
+
+def test_concat_conv_bad_arguments_name_the_operator() -> None:
+    op = rt.native_op("pointwise_concat_conv2d")
+    x = torch.randn(1, 8, 4, 4)
+    with pytest.raises(RuntimeError, match=r"ramiel::pointwise_concat_conv2d: expected at least"):
+        op([], torch.randn(8, 16), torch.randn(16), True, False)
+    with pytest.raises(RuntimeError, match=r"inputs \[1, 8, 4, 4\] and \[1, 8, 4, 5\] differ"):
+        op([x, torch.randn(1, 8, 4, 5)], torch.randn(16, 16), torch.randn(16), True, False)
+    with pytest.raises(RuntimeError, match=r"matrix must be float32 \(16, C_out\)"):
+        op([x, x], torch.randn(8, 16), torch.randn(16), True, False)
+
+
+def _pool_add_model() -> onnx.ModelProto:
+    """AveragePool(x) + MaxPool(x), then AveragePool of that + y: two Adds a pool takes in."""
+    attributes: dict[str, Any] = {"kernel_shape": [3, 3], "pads": [1, 1, 1, 1]}
+    nodes = [
+        helper.make_node("AveragePool", ["x"], ["a"], **attributes),
+        helper.make_node("MaxPool", ["x"], ["m"], **attributes),
+        helper.make_node("Add", ["a", "m"], ["s"]),
+        helper.make_node("AveragePool", ["s"], ["t"], count_include_pad=1, **attributes),
+        helper.make_node("Add", ["y", "t"], ["out"]),
+    ]
+    shape = [1, 24, 7, 9]
+    graph = helper.make_graph(
+        nodes,
+        "pool_add",
+        [
+            helper.make_tensor_value_info("x", TensorProto.FLOAT, shape),
+            helper.make_tensor_value_info("y", TensorProto.FLOAT, shape),
+        ],
+        [helper.make_tensor_value_info("out", TensorProto.FLOAT, shape)],
+    )
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)], ir_version=9)
+
+
+def test_pool_with_addend_matches_onnxruntime() -> None:
+    """An Add after a pool is the pool's addend (channels-last or not): no `+` is left."""
+    model = _pool_add_model()
+    compilation = lower(model, workers=1)
+    forward = compilation.code.split("def forward(")[1]
+    assert forward.count("= _pool(") == 3
+    assert " + " not in forward
+    compiled = instantiate(compilation.code, weight_tensors(compilation))
+    rng = np.random.default_rng(6)
+    feeds = [rng.standard_normal((1, 24, 7, 9)).astype(np.float32) for _ in range(2)]
+    (expected,) = run_onnxruntime(model, feeds)
+    with torch.no_grad():
+        (got,) = compiled(*(torch.as_tensor(f) for f in feeds))
+    np.testing.assert_allclose(got.numpy(), expected, rtol=RTOL, atol=1e-5)
+
+
+def test_pool_addend_bad_shape_names_the_operator() -> None:
+    op = rt.native_op("pool2d")
+    x = torch.randn(1, 8, 6, 6)
+    with pytest.raises(RuntimeError, match=r"ramiel::pool2d: addend must be float32"):
+        op(x, [3, 3], [1, 1], [1, 1], [1, 1], [6, 6], False, False, torch.randn(1, 8, 6, 5))
 
 
 def _batch_norm_model(channels: int, size: tuple[int, int], relu: bool) -> onnx.ModelProto:

@@ -2,7 +2,8 @@
 // float32 with static shapes and symmetric or VALID pads becomes a dataflow.pool
 // (Ramiel's kernel), keeping kernel, strides, pads, dilations and count_include_pad;
 // the result type fixes the output size, so ceil_mode needs no attribute. Its result is
-// channels-last: a conv reading it needs no dataflow.channels_last. fuse{pool=false}
+// channels-last: a conv reading it needs no dataflow.channels_last. An Add that is the
+// pool's sole user, of a tensor of its type, becomes its addend. fuse{pool=false}
 // keeps the ONNX ops.
 
 // RUN: ramiel-opt %s --split-input-file --fuse | filecheck %s
@@ -43,4 +44,29 @@ func.func @kept(%x: tensor<1x4x6x6xf32>, %s: tensor<1x4x6xf32>, %d: tensor<1x4x6
   %e = onnx.MaxPool(%d) {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x4x6x6xf64>) -> tensor<1x4x3x3xf64>
   %f = onnx.MaxPool(%u) {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x4x?x6xf32>) -> tensor<1x4x?x3xf32>
   func.return %y, %i, %a, %b, %c, %e, %f : tensor<1x4x3x3xf32>, tensor<1x4x3x3xi64>, tensor<1x4x5x5xf32>, tensor<1x4x3x3xf32>, tensor<1x4x3xf32>, tensor<1x4x3x3xf64>, tensor<1x4x?x3xf32>
+}
+
+// -----
+
+// An Add of a pooling (its sole user) and another tensor of its type becomes the pool's
+// addend, in either operand order; a pooling with a second user keeps its Add.
+// CHECK-LABEL: func.func @add_folded
+// CHECK-SAME:    (%[[X:.*]]: tensor<1x16x8x8xf32>, %[[Y:.*]]: tensor<1x16x8x8xf32>)
+// CHECK-NEXT:    %[[M:.*]] = dataflow.pool %[[X]] {mode = "max", {{.*}}} : tensor<1x16x8x8xf32> -> tensor<1x16x8x8xf32>
+// CHECK-NEXT:    %[[S:.*]] = dataflow.pool %[[X]] add %[[M]] {mode = "average", {{.*}}} : tensor<1x16x8x8xf32> -> tensor<1x16x8x8xf32>
+// CHECK-NEXT:    %[[T:.*]] = dataflow.pool %[[S]] add %[[Y]] {mode = "average", {{.*}}} : tensor<1x16x8x8xf32> -> tensor<1x16x8x8xf32>
+// CHECK-NEXT:    %[[K:.*]] = dataflow.pool %[[T]] {mode = "max", {{.*}}}
+// CHECK-NEXT:    %[[U:.*]] = onnx.Add(%[[K]], %[[Y]])
+// CHECK-NEXT:    func.return %[[U]], %[[K]]
+// OFF-LABEL:   func.func @add_folded
+// OFF-COUNT-3:   onnx.Add
+func.func @add_folded(%x: tensor<1x16x8x8xf32>, %y: tensor<1x16x8x8xf32>) -> (tensor<1x16x8x8xf32>, tensor<1x16x8x8xf32>) {
+  %a = onnx.AveragePool(%x) {kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, count_include_pad = 0 : i64} : (tensor<1x16x8x8xf32>) -> tensor<1x16x8x8xf32>
+  %m = onnx.MaxPool(%x) {kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x16x8x8xf32>) -> tensor<1x16x8x8xf32>
+  %s = onnx.Add(%a, %m) : (tensor<1x16x8x8xf32>, tensor<1x16x8x8xf32>) -> tensor<1x16x8x8xf32>
+  %b = onnx.AveragePool(%s) {kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, count_include_pad = 0 : i64} : (tensor<1x16x8x8xf32>) -> tensor<1x16x8x8xf32>
+  %t = onnx.Add(%y, %b) : (tensor<1x16x8x8xf32>, tensor<1x16x8x8xf32>) -> tensor<1x16x8x8xf32>
+  %k = onnx.MaxPool(%t) {kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x16x8x8xf32>) -> tensor<1x16x8x8xf32>
+  %u = onnx.Add(%k, %y) : (tensor<1x16x8x8xf32>, tensor<1x16x8x8xf32>) -> tensor<1x16x8x8xf32>
+  func.return %u, %k : tensor<1x16x8x8xf32>, tensor<1x16x8x8xf32>
 }

@@ -48,6 +48,7 @@ from ramiel.dialects.dataflow import (
     ChannelAffineOp,
     ChannelsLastOp,
     ClusterOp,
+    ConcatConvOp,
     PoolOp,
     WeightOp,
 )
@@ -79,12 +80,13 @@ DEFAULT_MIN_GAIN = 1.1
 _NATIVE_KERNELS = {
     "_depthwise": "depthwise_conv2d",
     "_pointwise": "pointwise_conv2d",
+    "_pointwise_concat": "pointwise_concat_conv2d",
     "_pool": "pool2d",
     "_affine": "channel_affine",
 }
 """The generated code's aliases of Ramiel's kernels, and the kernels' names."""
 
-_KernelOp = KernelConvOp | ChannelsLastOp | PoolOp | ChannelAffineOp
+_KernelOp = KernelConvOp | ConcatConvOp | ChannelsLastOp | PoolOp | ChannelAffineOp
 """The `dataflow` ops printed as kernel calls."""
 
 _RESERVED = frozenset(
@@ -340,6 +342,9 @@ class PythonPrinter:
             x, scale, shift = (self._operand(v) for v in op.operands)
             expr = f"_affine({x}, {scale}, {shift}, {relu})"
             default = "affine"
+        elif isinstance(op, ConcatConvOp):
+            expr = self._concat_conv_kernel(op)
+            default = "conv"
         else:
             expr = self._conv_kernel(op)
             default = "conv"
@@ -410,6 +415,17 @@ class PythonPrinter:
         self.kernels.add("_pointwise")
         return f"_pointwise({self._operand(op.input)}, {matrix}, {bias}, {addend}, {relu})"
 
+    def _concat_conv_kernel(self, op: ConcatConvOp) -> str:
+        """`_pointwise_concat([x0, x1, ...], matrix, bias, input_relu, relu)`: Ramiel's 1x1
+        convolution kernel reading the parts of the concatenation it replaces."""
+        matrix = self._weight_matrix(op)
+        bias = self._operand(op.bias).expr
+        parts = ", ".join(self._operand(v).expr for v in op.inputs)
+        input_relu = op.input_activation.data == "relu"
+        relu = op.activation.data == "relu"
+        self.kernels.add("_pointwise_concat")
+        return f"_pointwise_concat([{parts}], {matrix}, {bias}, {input_relu}, {relu})"
+
     def _depthwise_kernel(self, op: KernelConvOp) -> str:
         """`_depthwise(x, taps, bias, kernel, strides, pads, dilations, relu)`: Ramiel's
         depthwise kernel, on the weight laid out taps-major at load time."""
@@ -426,18 +442,19 @@ class PythonPrinter:
         )
 
     def _pool_kernel(self, op: PoolOp) -> str:
-        """`_pool(x, kernel, strides, pads, dilations, output size, average, count pads)`:
-        Ramiel's pooling kernel."""
+        """`_pool(x, kernel, strides, pads, dilations, output size, average, count pads[,
+        addend])`: Ramiel's pooling kernel."""
         self.kernels.add("_pool")
         geometry = [list(op.ints(n)) for n in ("kernel_shape", "strides", "pads", "dilations")]
         size = list(op.output.type.get_shape()[2:])
         average = op.mode.data == "average"
         include_pad = op.count_include_pad is not None
+        addend = "" if op.addend is None else f", {self._operand(op.addend)}"
         return f"_pool({self._operand(op.input)}, {', '.join(map(str, geometry))}, " + (
-            f"{size}, {average}, {include_pad})"
+            f"{size}, {average}, {include_pad}{addend})"
         )
 
-    def _weight_matrix(self, op: KernelConvOp) -> str:
+    def _weight_matrix(self, op: KernelConvOp | ConcatConvOp) -> str:
         """`op`'s 1x1 weight as a (in channels, out channels) matrix: an attribute made at
         load time for a constant weight, else computed in place."""
         return self._prepared_weight(op, lambda w: f"rt.conv1x1_matrix({w})", "matrix", True)
@@ -455,7 +472,11 @@ class PythonPrinter:
         )
 
     def _prepared_weight(
-        self, op: KernelConvOp, prepare: Callable[[str], str], suffix: str, inline: bool
+        self,
+        op: KernelConvOp | ConcatConvOp,
+        prepare: Callable[[str], str],
+        suffix: str,
+        inline: bool,
     ) -> str:
         """`prepare(weight)` as an attribute built once at load time (`<hint>_<suffix>`)
         when `op`'s weight is a constant; otherwise `prepare` applied in place (`inline`)
@@ -1027,7 +1048,7 @@ def op_kind(op: Operation) -> str:
     kernel computes (`Conv+Relu`), else the op name."""
     if isinstance(op, OnnxOp):
         return op.SCHEMA.name
-    if isinstance(op, KernelConvOp | PoolOp | ChannelAffineOp):
+    if isinstance(op, KernelConvOp | ConcatConvOp | PoolOp | ChannelAffineOp):
         return op.kind
     return op.name
 

@@ -7,6 +7,10 @@
 * `dataflow.conv` is a 2-D convolution with its activation (and an optional residual
   addend) fused in, run as one oneDNN kernel with weights packed at load time; the
   `fuse` pass creates it from `onnx.Conv` and what follows.
+* `dataflow.concat_conv` is a 1x1 convolution of the channel concatenation of its
+  inputs, each optionally ReLU'd as it is read, on Ramiel's pointwise kernel
+  (`torch.ops.ramiel.pointwise_concat_conv2d`): the concatenation is never written. The
+  `fuse` pass creates it from a 1x1 `dataflow.conv` of an `onnx.Concat` (or of its Relu).
 * `dataflow.channels_last` stores a 4-D tensor channels-last (NHWC in memory). Its value
   is its operand's: only the memory layout changes, which the following kernels prefer.
 * `dataflow.pool` is a 2-D max or average pooling on Ramiel's own kernel
@@ -424,6 +428,109 @@ class ConvOp(IRDLOperation):
 
 
 @irdl_op_definition
+class ConcatConvOp(IRDLOperation):
+    """A 1x1 convolution (stride 1, no padding, one group) of the concatenation of
+    `inputs` along the channels (dim 1), each ReLU'd first when `input_activation` is
+    `relu`, plus the bias, then `activation`: on Ramiel's pointwise kernel, which reads
+    the inputs in place of the concatenation it never writes.
+
+    ```mlir
+    %y = dataflow.concat_conv (%a, %b), %w, %bias {input_activation = "relu",
+        activation = "none"}
+        : (tensor<1x32x32x32xf32>, tensor<1x64x32x32xf32>, tensor<64x96x1x1xf32>,
+           tensor<64xf32>) -> tensor<1x64x32x32xf32>
+    ```
+    """
+
+    name = "dataflow.concat_conv"
+    inputs = var_operand_def(TensorType)
+    weight = operand_def(TensorType)
+    bias = operand_def(TensorType)
+    output = result_def(TensorType)
+    input_activation = prop_def(StringAttr)
+    activation = prop_def(StringAttr)
+    traits = traits_def(Pure())
+    irdl_options = (ParsePropInAttrDict(),)
+    assembly_format = (
+        "`(` $inputs `)` `,` $weight `,` $bias attr-dict `:` functional-type(operands, results)"
+    )
+
+    def __init__(
+        self,
+        inputs: Sequence[SSAValue],
+        weight: SSAValue,
+        bias: SSAValue,
+        result_type: Attribute,
+        *,
+        input_activation: str = "none",
+        activation: str = "none",
+    ) -> None:
+        super().__init__(
+            operands=[list(inputs), weight, bias],
+            result_types=[result_type],
+            properties={
+                "input_activation": StringAttr(input_activation),
+                "activation": StringAttr(activation),
+            },
+        )
+
+    @property
+    def kind(self) -> str:
+        """What it computes, in ONNX terms: `Concat+Relu+Conv` (`+Relu`)."""
+        parts = ["Concat"]
+        if self.input_activation.data == "relu":
+            parts.append("Relu")
+        parts.append("Conv")
+        if self.activation.data == "relu":
+            parts.append("Relu")
+        return "+".join(parts)
+
+    def verify_(self) -> None:
+        for name in ("input_activation", "activation"):
+            kind = cast(StringAttr, self.properties[name]).data
+            if kind not in POINTWISE_ACTIVATIONS:
+                raise VerifyException(
+                    f"'dataflow.concat_conv' op {name} '{kind}' is not one of "
+                    f"{', '.join(POINTWISE_ACTIVATIONS)}"
+                )
+        if not self.inputs:
+            raise VerifyException("'dataflow.concat_conv' op needs at least one input")
+        out = self.output.type
+        if len(out.get_shape()) != 4 or out.element_type != Float32Type():
+            raise VerifyException(f"'dataflow.concat_conv' op result must be 4-D f32, not {out}")
+        n, cout, h, w = out.get_shape()
+        channels = 0
+        for value in self.inputs:
+            shaped = cast(TensorType[Attribute], value.type)
+            shape = shaped.get_shape()
+            if len(shape) != 4 or shaped.element_type != Float32Type():
+                raise VerifyException(
+                    f"'dataflow.concat_conv' op inputs must be 4-D f32, not {shaped}"
+                )
+            if (shape[0], shape[2], shape[3]) != (n, h, w):
+                raise VerifyException(
+                    f"'dataflow.concat_conv' op input {shaped} and result {out} differ in "
+                    "batch, height or width"
+                )
+            channels += shape[1]
+        weight = tuple(cast(TensorType[Attribute], self.weight.type).get_shape())
+        if weight != (cout, channels, 1, 1):
+            raise VerifyException(
+                f"'dataflow.concat_conv' op weight must be {cout}x{channels}x1x1 (output "
+                f"channels, the inputs' channels, 1, 1), not {'x'.join(map(str, weight))}"
+            )
+        if cout % POINTWISE_LANES:
+            raise VerifyException(
+                "'dataflow.concat_conv' op needs output channels in multiples of "
+                f"{POINTWISE_LANES}, not {cout}"
+            )
+        if tuple(cast(TensorType[Attribute], self.bias.type).get_shape()) != (cout,):
+            raise VerifyException(
+                f"'dataflow.concat_conv' op bias must be tensor<{cout}xf32>, not {self.bias.type}"
+            )
+
+
+@irdl_op_definition
 class ChannelsLastOp(IRDLOperation):
     """The same 4-D tensor, stored channels-last (a copy when it is not already).
 
@@ -457,11 +564,13 @@ POOL_MODES = ("max", "average")
 
 @irdl_op_definition
 class PoolOp(IRDLOperation):
-    """A 2-D max or average pooling of a float32 tensor, on Ramiel's pooling kernel.
+    """A 2-D max or average pooling of a float32 tensor, plus `addend` when present, on
+    Ramiel's pooling kernel.
 
     `pads` are symmetric (top/bottom, left/right). The output size is the result type's:
     windows that run past the padding (ONNX's ceil_mode) are clipped. An average counts
     the taps inside the input, or with `count_include_pad` those inside the padded input.
+    The addend (of the result's type) is added to each output as it is written.
 
     ```mlir
     %y = dataflow.pool %x {mode = "max", kernel_shape = array<i64: 3, 3>,
@@ -471,8 +580,10 @@ class PoolOp(IRDLOperation):
     """
 
     name = "dataflow.pool"
+    T: ClassVar = VarConstraint("T", base(TensorType))
     input = operand_def(TensorType)
-    output = result_def(TensorType)
+    addend = opt_operand_def(T)
+    output = result_def(T)
     mode = prop_def(StringAttr)
     kernel_shape = prop_def(DenseArrayBase)
     strides = prop_def(DenseArrayBase)
@@ -481,7 +592,7 @@ class PoolOp(IRDLOperation):
     count_include_pad = opt_prop_def(UnitAttr)
     traits = traits_def(Pure())
     irdl_options = (ParsePropInAttrDict(),)
-    assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
+    assembly_format = "$input (`add` $addend^)? attr-dict `:` type($input) `->` type($output)"
 
     def __init__(
         self,
@@ -494,6 +605,7 @@ class PoolOp(IRDLOperation):
         pads: Sequence[int],
         dilations: Sequence[int],
         count_include_pad: bool = False,
+        addend: SSAValue | None = None,
     ) -> None:
         properties: dict[str, Attribute] = {
             "mode": StringAttr(mode),
@@ -504,12 +616,15 @@ class PoolOp(IRDLOperation):
         }
         if count_include_pad:
             properties["count_include_pad"] = UnitAttr()
-        super().__init__(operands=[input], result_types=[result_type], properties=properties)
+        super().__init__(
+            operands=[input, addend], result_types=[result_type], properties=properties
+        )
 
     @property
     def kind(self) -> str:
-        """The ONNX operator it computes: `MaxPool` or `AveragePool`."""
-        return "MaxPool" if self.mode.data == "max" else "AveragePool"
+        """What it computes, in ONNX terms: `MaxPool` or `AveragePool` (`+Add`)."""
+        kind = "MaxPool" if self.mode.data == "max" else "AveragePool"
+        return kind if self.addend is None else f"{kind}+Add"
 
     def ints(self, name: str) -> tuple[int, ...]:
         """An int-array property (`kernel_shape`, `strides`, `pads`, `dilations`)."""
@@ -611,5 +726,14 @@ class ChannelAffineOp(IRDLOperation):
 
 Dataflow = Dialect(
     "dataflow",
-    [WeightOp, ClusterOp, YieldOp, ConvOp, ChannelsLastOp, PoolOp, ChannelAffineOp],
+    [
+        WeightOp,
+        ClusterOp,
+        YieldOp,
+        ConvOp,
+        ConcatConvOp,
+        ChannelsLastOp,
+        PoolOp,
+        ChannelAffineOp,
+    ],
 )

@@ -7,7 +7,9 @@
 // Registered as torch.ops.ramiel.pool2d. The output size is given (the compiler knows
 // it), so ceil_mode windows that run past the padding are simply clipped; an average
 // counts the taps inside the input, or with count_include_pad those inside the padded
-// input (never those past the padding), as ONNX defines. Where their windows lie inside
+// input (never those past the padding), as ONNX defines. An optional addend (of the
+// output's shape) is added to each output row while it is in cache: NASNet's cells add a
+// pooling to another branch. Where their windows lie inside
 // the input along x, output pixels go in strips of 8 (windows 2 or 3 wide, stride 1),
 // else four at a time. A NaN tap does not win a max
 // (a plain compare-and-select; propagating NaN as PyTorch does made the kernel 2x slower).
@@ -22,6 +24,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <limits>
+#include <optional>
 
 namespace {
 
@@ -187,6 +190,13 @@ template <int kKw, bool kAverage>
 
 using Rows = void (*)(const Window&, const float*, float*, int64_t, int64_t);
 
+// y[i] += a[i] for i in [0, n).
+void add_to(float* y, const float* a, int64_t n) {
+  int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes) store(y + i, load(y + i) + load(a + i));
+  for (; i < n; ++i) y[i] += a[i];
+}
+
 // The rows function for `g`; picked once per call, so that each variant is compiled (and
 // inlined into) on its own.
 template <bool kAverage>
@@ -206,7 +216,7 @@ Rows rows_for(const Window& g) {
 
 at::Tensor pool2d(const at::Tensor& input, at::IntArrayRef kernel, at::IntArrayRef stride,
                   at::IntArrayRef padding, at::IntArrayRef dilation, at::IntArrayRef output_size,
-                  bool average, bool count_include_pad) {
+                  bool average, bool count_include_pad, const std::optional<at::Tensor>& addend) {
   TORCH_CHECK(input.dim() == 4 && input.scalar_type() == at::kFloat,
               "ramiel::pool2d: expected a 4-D float32 input, got ", input.sizes(), " ",
               input.scalar_type());
@@ -225,13 +235,30 @@ at::Tensor pool2d(const at::Tensor& input, at::IntArrayRef kernel, at::IntArrayR
   const int64_t batch = x.size(0);
   at::Tensor y = at::empty({batch, g.c, g.oh, g.ow},
                            x.options().memory_format(at::MemoryFormat::ChannelsLast));
+  at::Tensor a;
+  if (addend.has_value()) {
+    TORCH_CHECK(addend->sizes() == y.sizes() && addend->scalar_type() == at::kFloat,
+                "ramiel::pool2d: addend must be float32 ", y.sizes(), ", got ", addend->sizes(),
+                " ", addend->scalar_type());
+    a = addend->contiguous(at::MemoryFormat::ChannelsLast);
+  }
   const float* xp = x.const_data_ptr<float>();
+  const float* ap = a.defined() ? a.const_data_ptr<float>() : nullptr;
   float* yp = y.mutable_data_ptr<float>();
   const int64_t work = g.ow * g.c * g.kh * g.kw;
   const int64_t grain = std::max<int64_t>(1, 32768 / std::max<int64_t>(work, 1));
   const Rows run = g.average ? rows_for<true>(g) : rows_for<false>(g);
-  at::parallel_for(0, batch * g.oh, grain,
-                   [&](int64_t begin, int64_t end) { run(g, xp, yp, begin, end); });
+  at::parallel_for(0, batch * g.oh, grain, [&](int64_t begin, int64_t end) {
+    if (ap == nullptr) {
+      run(g, xp, yp, begin, end);
+      return;
+    }
+    const int64_t row = g.ow * g.c;
+    for (int64_t r = begin; r < end; ++r) {
+      run(g, xp, yp, r, r + 1);
+      add_to(yp + r * row, ap + r * row, row);
+    }
+  });
   return y;
 }
 
@@ -240,7 +267,7 @@ at::Tensor pool2d(const at::Tensor& input, at::IntArrayRef kernel, at::IntArrayR
 TORCH_LIBRARY_FRAGMENT(ramiel, m) {
   m.def(
       "pool2d(Tensor input, int[2] kernel, int[2] stride, int[2] padding, int[2] dilation, "
-      "int[2] output_size, bool average, bool count_include_pad) -> Tensor");
+      "int[2] output_size, bool average, bool count_include_pad, Tensor? addend=None) -> Tensor");
 }
 
 TORCH_LIBRARY_IMPL(ramiel, CPU, m) { m.impl("pool2d", &pool2d); }

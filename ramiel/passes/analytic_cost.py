@@ -32,9 +32,10 @@ with regions: the ops of their regions) and "other" (the long tail, by bytes mov
 
 Ops that the `fuse` pass puts on Ramiel's own kernels (`ramiel.kernels`) have kinds of
 their own, "native_pointwise" and "native_depthwise" (`dataflow.conv` with that
-`kernel`), "native_pool" (`dataflow.pool`) and "native_affine"
-(`dataflow.channel_affine`): they run several times faster than the eager calls of the
-kinds above, and a schedule built on eager rates misplaces them.
+`kernel`; `dataflow.concat_conv` is "native_pointwise" too), "native_pool"
+(`dataflow.pool`) and "native_affine" (`dataflow.channel_affine`): they run several
+times faster than the eager calls of the kinds above, and a schedule built on eager rates
+misplaces them.
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ from xdsl.dialects.builtin import (
 from xdsl.ir import Attribute, Operation, SSAValue
 
 from ramiel.dialects import onnx_ops as ops
-from ramiel.dialects.dataflow import ChannelAffineOp, ChannelsLastOp, WeightOp
+from ramiel.dialects.dataflow import ChannelAffineOp, ChannelsLastOp, ConcatConvOp, WeightOp
 from ramiel.dialects.dataflow import ConvOp as KernelConvOp
 from ramiel.dialects.dataflow import PoolOp as KernelPoolOp
 from ramiel.dialects.onnx_base import OnnxOp
@@ -325,6 +326,15 @@ def _kernel_conv(op: Operation) -> Work:
         return Work(f"native_{native}", flops, float(_moved(op)))
     depthwise = kernel.group.value.data > 1 and len(weight) == 4 and weight[1] == 1
     return Work("conv_depthwise" if depthwise else "conv", flops, float(_moved(op)))
+
+
+def _concat_conv(op: Operation) -> Work:
+    """`dataflow.concat_conv`: the pointwise kernel's arithmetic; the ReLU of its inputs
+    is a compare per value read."""
+    conv = cast(ConcatConvOp, op)
+    weight = _shape(conv.weight)
+    flops = 2.0 * math.prod(_shape(conv.output)) * math.prod(weight[1:])
+    return Work("native_pointwise", flops, float(_moved(op)))
 
 
 def _kernel_pool(op: Operation) -> Work:
@@ -843,6 +853,7 @@ def _build_table() -> dict[type[Operation], _WorkFn]:
         ops.ConstantOp: _free,
         ops.ConvOp: _conv_like(1),
         KernelConvOp: _kernel_conv,
+        ConcatConvOp: _concat_conv,
         ChannelsLastOp: _copy,
         KernelPoolOp: _kernel_pool,
         ChannelAffineOp: _per_input_element("native_affine", 2.0),
