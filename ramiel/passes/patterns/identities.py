@@ -1,4 +1,5 @@
-"""Canonicalization patterns: ops that return their input unchanged.
+"""Canonicalization patterns: ops that return their input unchanged (a Relu of a Relu's
+result among them).
 
 Each pattern replaces an op that is the identity on its data operand by that
 operand. They all require the operand's type to equal the result's type exactly
@@ -27,6 +28,7 @@ from ramiel.dialects.onnx_ops import (
     ExpandOp,
     IdentityOp,
     PadOp,
+    ReluOp,
     ReshapeOp,
     SliceOp,
     SqueezeOp,
@@ -263,8 +265,19 @@ class RemoveZeroPad(RewritePattern):
             _forward(op, op.data, rewriter)
 
 
+class RemoveReluOfRelu(RewritePattern):
+    """Relu(Relu(x)) = Relu(x): the outer Relu returns its input unchanged (NASNet's cells
+    begin with a Relu of the stem's Relu)."""
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: ReluOp, rewriter: PatternRewriter) -> None:
+        if isinstance(op.X.owner, ReluOp) and op.X.type == op.Y.type:
+            _forward(op, op.X, rewriter)
+
+
 PATTERNS: tuple[RewritePattern, ...] = (
     RemoveIdentity(),
+    RemoveReluOfRelu(),
     RemoveInferenceDropout(),
     RemoveNoOpCast(),
     RemoveNoOpCastLike(),
