@@ -25,7 +25,7 @@ from onnx import TensorProto, helper, numpy_helper
 
 from ramiel import kernels
 from ramiel import runtime as rt
-from ramiel.compiler import instantiate, lower, weight_tensors
+from ramiel.compiler import Compilation, instantiate, lower, weight_tensors
 from ramiel.testing.models import run_onnxruntime
 
 RTOL = 1e-3
@@ -88,6 +88,20 @@ def _check_one_call(model: onnx.ModelProto, kernel: str, shape: tuple[int, ...])
         (got,) = compiled(torch.as_tensor(x))
     assert got.shape == expected.shape
     np.testing.assert_allclose(got.numpy(), expected, rtol=RTOL, atol=ATOL)
+
+
+def _check_outputs(
+    compilation: Compilation, model: onnx.ModelProto, feeds: list[np.ndarray]
+) -> None:
+    """The compiled code's outputs on `feeds` match onnxruntime's (sums of many products:
+    atol 1e-5)."""
+    compiled = instantiate(compilation.code, weight_tensors(compilation))
+    expected = run_onnxruntime(model, feeds)
+    with torch.no_grad():
+        got = compiled(*(torch.as_tensor(f) for f in feeds))
+    assert len(got) == len(expected)
+    for ours, theirs in zip(got, expected, strict=True):
+        np.testing.assert_allclose(ours.numpy(), theirs, rtol=RTOL, atol=1e-5)
 
 
 GEOMETRIES = [
@@ -245,15 +259,11 @@ def test_pointwise_matches_onnxruntime(
     model = _pointwise_model(channels, outputs, size, add, relu)
     compilation = lower(model, workers=1)
     assert compilation.code.count("= _pointwise(") == 1
-    compiled = instantiate(compilation.code, weight_tensors(compilation))
     rng = np.random.default_rng(3)
     feeds = [rng.standard_normal((1, channels, *size)).astype(np.float32)]
     if add:
         feeds.append(rng.standard_normal((1, outputs, *size)).astype(np.float32))
-    (expected,) = run_onnxruntime(model, feeds)
-    with torch.no_grad():
-        (got,) = compiled(*(torch.as_tensor(f) for f in feeds))
-    np.testing.assert_allclose(got.numpy(), expected, rtol=RTOL, atol=1e-5)
+    _check_outputs(compilation, model, feeds)
 
 
 def test_pointwise_bad_arguments_name_the_operator() -> None:
@@ -316,14 +326,9 @@ def test_concat_conv_matches_onnxruntime(relu_in: bool, relu_out: bool) -> None:
     compilation = lower(model, workers=1)
     assert compilation.code.count("= _pointwise_concat([") == 2
     assert "torch.cat" not in compilation.code
-    compiled = instantiate(compilation.code, weight_tensors(compilation))
     rng = np.random.default_rng(5)
     feeds = [rng.standard_normal((1, c, 6, 5)).astype(np.float32) for c in (16, 7)]
-    expected = run_onnxruntime(model, feeds)
-    with torch.no_grad():
-        got = compiled(*(torch.as_tensor(f) for f in feeds))
-    for ours, theirs in zip(got, expected, strict=True):
-        np.testing.assert_allclose(ours.numpy(), theirs, rtol=RTOL, atol=1e-5)
+    _check_outputs(compilation, model, feeds)
 
 
 def test_concat_conv_relu_keeps_nan_and_converts_layouts() -> None:
@@ -381,13 +386,9 @@ def test_pool_with_addend_matches_onnxruntime() -> None:
     forward = compilation.code.split("def forward(")[1]
     assert forward.count("= _pool(") == 3
     assert " + " not in forward
-    compiled = instantiate(compilation.code, weight_tensors(compilation))
     rng = np.random.default_rng(6)
     feeds = [rng.standard_normal((1, 24, 7, 9)).astype(np.float32) for _ in range(2)]
-    (expected,) = run_onnxruntime(model, feeds)
-    with torch.no_grad():
-        (got,) = compiled(*(torch.as_tensor(f) for f in feeds))
-    np.testing.assert_allclose(got.numpy(), expected, rtol=RTOL, atol=1e-5)
+    _check_outputs(compilation, model, feeds)
 
 
 def test_pool_addend_bad_shape_names_the_operator() -> None:

@@ -275,13 +275,10 @@ def _fold_add(pool: PoolOp) -> None:
     if pool.addend is not None or not pool.output.has_one_use():
         return
     user = next(iter(pool.output.uses)).operation
-    if not _is_sum(user) or user.parent_block() is not pool.parent_block():
+    if user.parent_block() is not pool.parent_block():
         return
-    first, second = user.operands
-    other = second if first is pool.output else first
-    if other is pool.output or other.type != pool.output.type:
-        return
-    if user.results[0].type != pool.output.type:
+    other = _other_summand(user, pool.output)
+    if other is None:
         return
     fused = PoolOp(
         pool.input,
@@ -294,13 +291,7 @@ def _fold_add(pool: PoolOp) -> None:
         count_include_pad=pool.count_include_pad is not None,
         addend=other,
     )
-    fused.location = pool.location
-    fused.output.name_hint = user.results[0].name_hint
-    # The fused op takes the Add's place: the addend is defined before it there.
-    Rewriter.insert_op(fused, InsertPoint.before(user))
-    user.results[0].replace_all_uses_with(fused.output)
-    Rewriter.erase_op(user)
-    Rewriter.erase_op(pool)
+    _replace_pair(pool, user, fused)
 
 
 def _to_affine(bn: onnx.BatchNormalizationOp, constants: ConstantValues) -> None:
@@ -374,13 +365,9 @@ def _fold_users(kernel: ConvOp) -> None:
         addend: SSAValue | None = kernel.addend
         activation: tuple[str, tuple[float, ...]] = ("none", ())
         if _is_sum(user) and kernel.addend is None:
-            first, second = user.operands
-            other = second if first is kernel.output else first
-            if other is kernel.output or other.type != kernel.output.type:
+            addend = _other_summand(user, kernel.output)
+            if addend is None:
                 return
-            if user.results[0].type != kernel.output.type:
-                return
-            addend = other
         else:
             found = _activation(user)
             if found is None or user.operands[0] is not kernel.output:
@@ -404,13 +391,7 @@ def _fold_users(kernel: ConvOp) -> None:
             addend=addend,
             kernel=None if kernel.kernel is None else kernel.kernel.data,
         )
-        fused.location = kernel.location
-        fused.output.name_hint = user.results[0].name_hint
-        # The fused op takes the user's place: the addend is defined before it there.
-        Rewriter.insert_op(fused, InsertPoint.before(user))
-        user.results[0].replace_all_uses_with(fused.output)
-        Rewriter.erase_op(user)
-        Rewriter.erase_op(kernel)
+        _replace_pair(kernel, user, fused)
         kernel = fused
 
 
@@ -495,6 +476,27 @@ def _read_concat(kernel: ConvOp) -> None:
     fused.location = kernel.location
     fused.output.name_hint = kernel.output.name_hint
     Rewriter.replace_op(kernel, fused)
+
+
+def _other_summand(user: Operation, value: SSAValue) -> SSAValue | None:
+    """When `user` is a sum of `value` and another tensor of its type, giving that type
+    (a residual Add a kernel can take as its addend): the other tensor."""
+    if not _is_sum(user) or user.results[0].type != value.type:
+        return None
+    first, second = user.operands
+    other = second if first is value else first
+    return None if other is value or other.type != value.type else other
+
+
+def _replace_pair(producer: Operation, user: Operation, fused: Operation) -> None:
+    """Replace `producer` and its sole `user` by `fused`, which computes the user's result."""
+    fused.location = producer.location
+    fused.results[0].name_hint = user.results[0].name_hint
+    # The fused op takes the user's place: an addend is defined before it there.
+    Rewriter.insert_op(fused, InsertPoint.before(user))
+    user.results[0].replace_all_uses_with(fused.results[0])
+    Rewriter.erase_op(user)
+    Rewriter.erase_op(producer)
 
 
 def _is_sum(op: Operation) -> bool:
