@@ -266,8 +266,8 @@ class RemoveZeroPad(RewritePattern):
 
 
 class RemoveReluOfRelu(RewritePattern):
-    """Relu(Relu(x)) = Relu(x): the outer Relu returns its input unchanged (NASNet's cells
-    begin with a Relu of the stem's Relu)."""
+    """Relu(Relu(x)) = Relu(x): the outer Relu returns its input unchanged (NASNet's first
+    cell begins with a Relu of the stem's Relu)."""
 
     @op_type_rewrite_pattern
     def match_and_rewrite(self, op: ReluOp, rewriter: PatternRewriter) -> None:
