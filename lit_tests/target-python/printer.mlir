@@ -1,7 +1,7 @@
 // The serial PyTorch printer: one line per op, variables named after the values
 // (legal and unique), values freed after their last use, small constants built once
 // in __init__ together with the ops computed from constants only, weights loaded from the safetensors file the module names, outputs
-// returned as a tuple in order.
+// returned as a tuple in order. __init__ first sets malloc to keep freed activations for the next call.
 
 // RUN: ramiel-opt %s -t python | filecheck %s
 
@@ -15,6 +15,8 @@
 // CHECK-NEXT: }
 // CHECK:      class Model(torch.nn.Module):
 // CHECK:          def __init__(self, weights: Mapping[str, torch.Tensor] | None = None) -> None:
+// CHECK-NEXT:         super().__init__()
+// CHECK-NEXT:         rt.tune_malloc()  # keep freed activations for the next call
 // CHECK:                  path = Path(__file__).with_name('model.weights.safetensors')
 // CHECK:              self.register_buffer('bias', torch.tensor([1.0, 2.0, 3.0], dtype=torch.float32))
 // CHECK-NEXT:         self.register_buffer('shifted', self.bias + self.fc_bias)

@@ -1011,6 +1011,7 @@ class PythonPrinter:
             "",
             "    def __init__(self, weights: Mapping[str, torch.Tensor] | None = None) -> None:",
             "        super().__init__()",
+            "        rt.tune_malloc()  # keep freed activations for the next call",
         ]
         w += self._loading_lines()
         if self.packed:

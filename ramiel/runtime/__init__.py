@@ -13,6 +13,8 @@ Generated modules import it as `rt` and use:
   `threads_per_worker(n)` is each of n workers' share of the cores.
 - `require_cuda`, `CapturedGraph`: GPU code (`--target cuda`) checks for a CUDA device
   and replays one captured CUDA Graph per input shape (`ramiel.runtime.cuda`).
+- `tune_malloc()`: glibc malloc keeps activations' memory between calls instead of
+  returning it to the kernel (`ramiel.runtime.memory`); compiled modules call it when built.
 - `perf_counter`: the clock of profiling and tracing builds; `trace_spans(model)`: the op
   spans a traced build recorded in its last call.
 - helper functions for the ONNX operators that have no single PyTorch call
@@ -47,6 +49,7 @@ from ramiel.runtime.exchange import set_intra_op_threads as set_intra_op_threads
 from ramiel.runtime.exchange import take as take
 from ramiel.runtime.image import *  # noqa: F403
 from ramiel.runtime.loss import *  # noqa: F403
+from ramiel.runtime.memory import tune_malloc as tune_malloc
 from ramiel.runtime.nn import *  # noqa: F403
 from ramiel.runtime.parallel import ClusterError as ClusterError
 from ramiel.runtime.parallel import Workers as Workers
