@@ -116,11 +116,16 @@ GEOMETRIES = [
     (20, (6, 6), (3, 3), (1, 1), (0, 0), (1, 1), False),  # 16 + 4 channels, no padding
     (16, (4, 4), (5, 5), (1, 1), (2, 2), (1, 1), False),  # every pixel at the border
     (16, (5, 5), (1, 1), (1, 1), (0, 0), (1, 1), True),
-    # inner columns: strips of 8, 4 and 1 pixels at stride 1, four at a time at stride 2
-    (32, (25, 25), (7, 7), (1, 1), (3, 3), (1, 1), True),  # 19: 8 + 8 + 1 + 1 + 1
+    # inner columns: strips of 8, 6, 4, 2 and 1 pixels at stride 1, four at a time at
+    # stride 2; at stride 1 with same padding, edge strips of 1 to 3 pixels on each side
+    (32, (25, 25), (7, 7), (1, 1), (3, 3), (1, 1), True),  # 19: 8 + 8 + 2 + 1
+    (16, (10, 32), (3, 3), (1, 1), (1, 1), (1, 1), True),  # 30: 8 + 8 + 8 + 6
     (16, (29, 29), (3, 3), (2, 2), (1, 1), (1, 1), False),  # 13: 4 + 4 + 4 + 1
     (16, (20, 20), (5, 5), (2, 2), (2, 2), (1, 1), False),  # 8: 4 + 4
     (32, (13, 11), (3, 3), (2, 1), (1, 1), (1, 1), True),  # strides differ: 9: 8 + 1
+    (16, (5, 5), (5, 5), (1, 1), (2, 2), (1, 1), True),  # as wide as the kernel: 2, 1, 2
+    (32, (6, 8), (7, 7), (1, 1), (3, 3), (1, 1), False),  # lower than the kernel: 3, 2, 3
+    (16, (9, 9), (3, 3), (1, 1), (2, 1), (2, 1), False),  # dilated along y only
 ]
 
 
