@@ -188,14 +188,18 @@ POOLS: list[tuple[str, int, tuple[int, int], dict[str, object]]] = [
         {"kernel_shape": [2, 2], "strides": [2, 2], "count_include_pad": 1, "ceil_mode": 1},
     ),
     ("AveragePool", 16, (7, 7), {"kernel_shape": [7, 7]}),
-    # inner columns: strips of 8, 4 and 1 pixels at stride 1, four at a time at stride 2
+    # inner columns: strips of 8, 6, 4, 2 and 1 pixels at stride 1, four at a time at
+    # stride 2; 3 wide at stride 1 with padding 1, one edge strip on each side
     ("MaxPool", 32, (15, 15), {"kernel_shape": [3, 3], "pads": [1, 1, 1, 1]}),  # 13: 8 + 4 + 1
     (
         "AveragePool",
         16,
         (16, 16),
-        {"kernel_shape": [3, 3], "pads": [1, 1, 1, 1], "count_include_pad": 1},  # 14: 8 + 4 + 1 + 1
+        {"kernel_shape": [3, 3], "pads": [1, 1, 1, 1], "count_include_pad": 1},  # 14: 8 + 6
     ),
+    ("AveragePool", 16, (5, 30), {"kernel_shape": [3, 3], "pads": [1, 1, 1, 1]}),  # 28: 8 x 3 + 4
+    ("AveragePool", 32, (3, 3), {"kernel_shape": [3, 3], "pads": [1, 1, 1, 1]}),  # 1, 1, 1
+    ("MaxPool", 16, (6, 6), {"kernel_shape": [3, 3], "pads": [1, 0, 1, 0]}),  # no x padding
     ("MaxPool", 16, (31, 29), {"kernel_shape": [3, 3], "strides": [2, 2]}),  # 14: 4 + 4 + 4 + 1 + 1
     ("AveragePool", 32, (18, 18), {"kernel_shape": [2, 2], "strides": [2, 2]}),  # 9: 4 + 4 + 1
     ("MaxPool", 16, (6, 13), {"kernel_shape": [2, 2], "strides": [2, 1]}),  # 12: 8 + 4

@@ -9,10 +9,12 @@
 // counts the taps inside the input, or with count_include_pad those inside the padded
 // input (never those past the padding), as ONNX defines. An optional addend (of the
 // output's shape) is added to each output row while it is in cache: NASNet's cells add a
-// pooling to another branch. Where their windows lie inside
-// the input along x, output pixels go in strips of 8 (windows 2 or 3 wide, stride 1),
-// else four at a time. A NaN tap does not win a max
-// (a plain compare-and-select; propagating NaN as PyTorch does made the kernel 2x slower).
+// pooling to another branch. Where their windows lie inside the input along x, output
+// pixels go in strips of 8 to 1 (windows 2 or 3 wide, stride 1), else four at a time; the
+// edges of a 3-wide window with padding 1 at stride 1 in edge strips (with the strips of
+// 6 and 2, 8% off NASNet's 3x3 pools), other edges pixel by pixel. A NaN tap does not win
+// a max (a plain compare-and-select; propagating NaN as PyTorch does made the kernel 2x
+// slower).
 
 #include <ATen/Parallel.h>
 #include <ATen/core/Tensor.h>
@@ -165,11 +167,62 @@ void strip(const Window& g, const float* x, float* y, int64_t oy, int64_t ox) {
   }
 }
 
+// kStrip neighbouring output pixels at the left or right edge (stride and dilation 1
+// along x) some of whose taps fall in the padding along x: `strip` with the loads of
+// the columns j outside [kJ0, kJ1) skipped, each pixel divided by its own count.
+template <int kKw, int kStrip, bool kAverage, int kJ0, int kJ1>
+void edge_strip(const Window& g, const float* x, float* y, int64_t oy, int64_t ox) {
+  int64_t ky0, ky1;
+  const int64_t iy = oy * g.sh - g.ph, ix = ox - g.pw;
+  tap_range(iy, g.dh, g.kh, g.h, ky0, ky1);
+  float scale[kStrip];
+  for (int i = 0; i < kStrip; ++i) {
+    int64_t kx0, kx1;
+    tap_range(ix + i, 1, kKw, g.w, kx0, kx1);
+    scale[i] = kAverage ? average_scale(g, oy, ox + i, ky0, ky1, kx0, kx1) : 1.0f;
+  }
+  for (int64_t c = 0; c < g.c; c += kLanes) {
+    Vec acc[kStrip];
+    for (int i = 0; i < kStrip; ++i) acc[i] = start<kAverage>();
+    for (int64_t ky = ky0; ky < ky1; ++ky) {
+      const float* row = x + ((iy + ky * g.dh) * g.w + ix) * g.c + c;
+#pragma GCC unroll 16
+      for (int j = 0; j < kStrip + kKw - 1; ++j) {
+        if (j < kJ0 || j >= kJ1) continue;
+        const Vec v = load(row + j * g.c);
+#pragma GCC unroll 8
+        for (int kx = 0; kx < kKw; ++kx) {
+          if (j >= kx && j - kx < kStrip) reduce<kAverage>(acc[j - kx], v);
+        }
+      }
+    }
+    for (int i = 0; i < kStrip; ++i) {
+      store(y + i * g.c + c, kAverage ? acc[i] * scale[i] : acc[i]);
+    }
+  }
+}
+
 // Output rows [begin, end): inner columns in strips where the window is 2 or 3 wide (kKw)
-// with stride and dilation 1 along x, else four at a time (kKw 0; strips gained nothing
-// at stride 2). Flattened, as the depthwise kernel's rows are (all helpers inlined).
+// with stride and dilation 1 along x (and, 3 wide with padding 1, the edges in edge
+// strips), else four at a time (kKw 0; strips gained nothing at stride 2). Flattened, as
+// the depthwise kernel's rows are (all helpers inlined).
 template <int kKw, bool kAverage>
 [[gnu::flatten]] void rows(const Window& g, const float* x, float* y, int64_t begin, int64_t end) {
+  if constexpr (kKw == 3) {
+    if (g.c % kLanes == 0 && g.pw == 1 && g.ow == g.w && g.w >= 3) {  // one edge pixel a side
+      for (int64_t r = begin; r < end; ++r) {
+        const int64_t n = r / g.oh, oy = r % g.oh;
+        const float* xn = x + n * g.h * g.w * g.c;
+        float* yr = y + r * g.ow * g.c;
+        edge_strip<3, 1, kAverage, 1, 3>(g, xn, yr, oy, 0);
+        ramiel::in_groups<8, 6, 4, 2, 1>(1, g.ow - 1, [&](auto size, int64_t ox) {
+          strip<3, size(), kAverage>(g, xn, yr + ox * g.c, oy, ox);
+        });
+        edge_strip<3, 1, kAverage, 0, 2>(g, xn, yr + (g.ow - 1) * g.c, oy, g.ow - 1);
+      }
+      return;
+    }
+  }
   ramiel::for_each_row(
       g, x, y, begin, end,
       [&](const float* xn, float* yp, int64_t oy, int64_t ox) {
@@ -181,7 +234,7 @@ template <int kKw, bool kAverage>
           for (; ox + 4 <= ox1; ox += 4) quad<kAverage>(g, xn, yr + ox * g.c, oy, ox);
           for (; ox < ox1; ++ox) pixel<kAverage>(g, xn, yr + ox * g.c, oy, ox);
         } else {
-          ramiel::in_groups<8, 4, 1>(ox0, ox1, [&](auto size, int64_t ox) {
+          ramiel::in_groups<8, 6, 4, 2, 1>(ox0, ox1, [&](auto size, int64_t ox) {
             strip<kKw, size(), kAverage>(g, xn, yr + ox * g.c, oy, ox);
           });
         }
