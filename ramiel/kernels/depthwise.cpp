@@ -130,11 +130,13 @@ void quad(const Geometry& g, const float* x, const float* w, const float* b, flo
 }
 
 // kStrip neighbouring output pixels of a convolution with a kernel kKw wide, stride 1 and
-// dilation 1 along x, all of whose taps lie inside the input along x: each input vector
-// of a kernel row is loaded once for all the outputs it reaches, and the row's kKw weight
-// vectors once for the strip (3x3, 8 pixels: 13 loads for 24 multiply-adds, where `quad`
-// makes 15 loads for 12).
-template <int kKw, int kStrip, bool kRelu>
+// dilation 1 along x: each input vector of a kernel row is loaded once for all the
+// outputs it reaches, and the row's kKw weight vectors once for the strip (3x3, 8 pixels:
+// 13 loads for 24 multiply-adds, where `quad` makes 15 loads for 12). Inner strips read
+// all their input columns; an edge strip only [kJ0, kJ1), the others being padding
+// (pixel by pixel, the edges took 20% of a 5x5 convolution's time at 32x32x32 and 45%
+// of a 7x7 one's at 16x16x64).
+template <int kKw, int kStrip, bool kRelu, int kJ0 = 0, int kJ1 = kStrip + kKw - 1>
 void strip(const Geometry& g, const float* x, const float* w, const float* b, float* y,
            int64_t oy, int64_t ox) {
   int64_t ky0, ky1;
@@ -149,65 +151,32 @@ void strip(const Geometry& g, const float* x, const float* w, const float* b, fl
       const float* taps = w + ky * kKw * g.c + c;
       Vec t[kKw];
       for (int kx = 0; kx < kKw; ++kx) t[kx] = load(taps + kx * g.c);
-      ramiel::strip_row<kKw, kStrip>(row, g.c, acc,
-                                     [&](Vec& a, Vec v, int kx) { a += v * t[kx]; });
-    }
-    for (int i = 0; i < kStrip; ++i) store(y + i * g.c + c, finish<kRelu>(acc[i]));
-  }
-}
-
-// kStrip neighbouring output pixels at the left or right edge (stride and dilation 1
-// along x) some of whose taps fall in the padding along x: `strip` with the loads of
-// the columns j outside [kJ0, kJ1) skipped. Pixel by pixel, these edges took 20% of a
-// 5x5 convolution's time at 32x32x32 and 45% of a 7x7 one's at 16x16x64.
-template <int kKw, int kStrip, bool kRelu, int kJ0, int kJ1>
-void edge_strip(const Geometry& g, const float* x, const float* w, const float* b, float* y,
-                int64_t oy, int64_t ox) {
-  int64_t ky0, ky1;
-  tap_range(oy, g.sh, g.ph, g.dh, g.kh, g.h, ky0, ky1);
-  const int64_t iy = oy * g.sh - g.ph, ix = ox - g.pw;
-  for (int64_t c = 0; c < g.c; c += kLanes) {
-    Vec acc[kStrip];
-    const Vec bias = load(b + c);
-    for (int i = 0; i < kStrip; ++i) acc[i] = bias;
-    for (int64_t ky = ky0; ky < ky1; ++ky) {
-      const float* row = x + ((iy + ky * g.dh) * g.w + ix) * g.c + c;
-      const float* taps = w + ky * kKw * g.c + c;
-      Vec t[kKw];
-      for (int kx = 0; kx < kKw; ++kx) t[kx] = load(taps + kx * g.c);
-#pragma GCC unroll 16
-      for (int j = 0; j < kStrip + kKw - 1; ++j) {
-        if (j < kJ0 || j >= kJ1) continue;
-        const Vec v = load(row + j * g.c);
-#pragma GCC unroll 8
-        for (int kx = 0; kx < kKw; ++kx) {
-          if (j >= kx && j - kx < kStrip) acc[j - kx] += v * t[kx];
-        }
-      }
+      ramiel::strip_row<kKw, kStrip, kJ0, kJ1>(row, g.c, acc,
+                                               [&](Vec& a, Vec v, int kx) { a += v * t[kx]; });
     }
     for (int i = 0; i < kStrip; ++i) store(y + i * g.c + c, finish<kRelu>(acc[i]));
   }
 }
 
 // The left and right edges of an output row, kPad = (kKw - 1) / 2 columns each (same
-// padding), as edge strips whose skipped loads are known at compile time.
+// padding), as strips whose skipped loads are known at compile time.
 template <int kKw, bool kRelu>
 inline void edges(const Geometry& g, const float* x, const float* w, const float* b, float* y,
                   int64_t oy) {
   constexpr int kPad = (kKw - 1) / 2;
   constexpr int kSpan = kPad + kKw - 1;
-  edge_strip<kKw, kPad, kRelu, kPad, kSpan>(g, x, w, b, y, oy, 0);
+  strip<kKw, kPad, kRelu, kPad, kSpan>(g, x, w, b, y, oy, 0);
   const int64_t right = g.ow - kPad;
-  edge_strip<kKw, kPad, kRelu, 0, kKw - 1>(g, x, w, b, y + right * g.c, oy, right);
+  strip<kKw, kPad, kRelu, 0, kKw - 1>(g, x, w, b, y + right * g.c, oy, right);
 }
 
 // Output rows [begin, end): where the kernel is 3, 5 or 7 wide (kKw) with stride and
 // dilation 1 along x, inner columns in strips (sizes 6 and 2 leave no single-pixel strip,
 // whose one accumulator waits on each multiply-add: 3x3 at 32x32x32 went from 11.7 to
-// 10.5 us) and, with same padding, the edges in edge strips; else inner columns four at a
-// time (kKw 0; strips gained nothing at stride 2) and edges pixel by pixel. Flattened:
-// with seven variants GCC stopped inlining the pixel helpers, and the 7x7 stride-2 case
-// took 34 us where it takes 28.
+// 10.5 us) and, with same padding, the edges in strips that skip the padding; else inner
+// columns four at a time (kKw 0; strips gained nothing at stride 2) and edges pixel by
+// pixel. Flattened: with seven variants GCC stopped inlining the pixel helpers, and the
+// 7x7 stride-2 case took 34 us where it takes 28.
 template <int kKw, bool kRelu>
 [[gnu::flatten]] void rows(const Geometry& g, const float* x, const float* w, const float* b,
                            float* y, int64_t begin, int64_t end) {

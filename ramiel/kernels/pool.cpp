@@ -11,7 +11,7 @@
 // output's shape) is added to each output row while it is in cache: NASNet's cells add a
 // pooling to another branch. Where their windows lie inside the input along x, output
 // pixels go in strips of 8 to 1 (windows 2 or 3 wide, stride 1), else four at a time; the
-// edges of a 3-wide window with padding 1 at stride 1 in edge strips (with the strips of
+// edges of a 3-wide window with padding 1 at stride 1 in strips too (with the strips of
 // 6 and 2, 8% off NASNet's 3x3 pools), other edges pixel by pixel. A NaN tap does not win
 // a max (a plain compare-and-select; propagating NaN as PyTorch does made the kernel 2x
 // slower).
@@ -146,66 +146,40 @@ void quad(const Window& g, const float* x, float* y, int64_t oy, int64_t ox) {
 }
 
 // kStrip neighbouring output pixels of a window kKw wide with stride and dilation 1 along
-// x, all lying inside the input along x: each input vector of a window row is read once
-// for all the outputs it reaches (3 wide, 8 pixels: 10 loads for 24 taps, where `quad`
-// makes 12 for 12).
-template <int kKw, int kStrip, bool kAverage>
+// x: each input vector of a window row is read once for all the outputs it reaches (3
+// wide, 8 pixels: 10 loads for 24 taps, where `quad` makes 12 for 12). Inner strips read
+// all their input columns and share one average count; an edge strip reads only
+// [kJ0, kJ1), the others being padding, and each of its pixels has its own count.
+template <int kKw, int kStrip, bool kAverage, int kJ0 = 0, int kJ1 = kStrip + kKw - 1>
 void strip(const Window& g, const float* x, float* y, int64_t oy, int64_t ox) {
   int64_t ky0, ky1;
   const int64_t iy = oy * g.sh - g.ph, ix = ox - g.pw;
   tap_range(iy, g.dh, g.kh, g.h, ky0, ky1);
-  const float scale = kAverage ? average_scale(g, oy, ox, ky0, ky1, 0, kKw) : 1.0f;
-  for (int64_t c = 0; c < g.c; c += kLanes) {
-    Vec acc[kStrip];
-    for (int i = 0; i < kStrip; ++i) acc[i] = start<kAverage>();
-    for (int64_t ky = ky0; ky < ky1; ++ky) {
-      const float* row = x + ((iy + ky * g.dh) * g.w + ix) * g.c + c;
-      ramiel::strip_row<kKw, kStrip>(row, g.c, acc,
-                                     [](Vec& a, Vec v, int) { reduce<kAverage>(a, v); });
-    }
-    for (int i = 0; i < kStrip; ++i) store(y + i * g.c + c, kAverage ? acc[i] * scale : acc[i]);
-  }
-}
-
-// kStrip neighbouring output pixels at the left or right edge (stride and dilation 1
-// along x) some of whose taps fall in the padding along x: `strip` with the loads of
-// the columns j outside [kJ0, kJ1) skipped, each pixel divided by its own count.
-template <int kKw, int kStrip, bool kAverage, int kJ0, int kJ1>
-void edge_strip(const Window& g, const float* x, float* y, int64_t oy, int64_t ox) {
-  int64_t ky0, ky1;
-  const int64_t iy = oy * g.sh - g.ph, ix = ox - g.pw;
-  tap_range(iy, g.dh, g.kh, g.h, ky0, ky1);
-  float scale[kStrip];
-  for (int i = 0; i < kStrip; ++i) {
-    int64_t kx0, kx1;
-    tap_range(ix + i, 1, kKw, g.w, kx0, kx1);
-    scale[i] = kAverage ? average_scale(g, oy, ox + i, ky0, ky1, kx0, kx1) : 1.0f;
+  constexpr bool kInner = kJ0 == 0 && kJ1 == kStrip + kKw - 1;
+  float scale[kStrip];  // 1 / each pixel's count (an inner strip's are all the first's)
+  for (int i = 0; kAverage && i < (kInner ? 1 : kStrip); ++i) {
+    int64_t kx0 = 0, kx1 = kKw;
+    if constexpr (!kInner) tap_range(ix + i, 1, kKw, g.w, kx0, kx1);
+    scale[i] = average_scale(g, oy, ox + i, ky0, ky1, kx0, kx1);
   }
   for (int64_t c = 0; c < g.c; c += kLanes) {
     Vec acc[kStrip];
     for (int i = 0; i < kStrip; ++i) acc[i] = start<kAverage>();
     for (int64_t ky = ky0; ky < ky1; ++ky) {
       const float* row = x + ((iy + ky * g.dh) * g.w + ix) * g.c + c;
-#pragma GCC unroll 16
-      for (int j = 0; j < kStrip + kKw - 1; ++j) {
-        if (j < kJ0 || j >= kJ1) continue;
-        const Vec v = load(row + j * g.c);
-#pragma GCC unroll 8
-        for (int kx = 0; kx < kKw; ++kx) {
-          if (j >= kx && j - kx < kStrip) reduce<kAverage>(acc[j - kx], v);
-        }
-      }
+      ramiel::strip_row<kKw, kStrip, kJ0, kJ1>(
+          row, g.c, acc, [](Vec& a, Vec v, int) { reduce<kAverage>(a, v); });
     }
     for (int i = 0; i < kStrip; ++i) {
-      store(y + i * g.c + c, kAverage ? acc[i] * scale[i] : acc[i]);
+      store(y + i * g.c + c, kAverage ? acc[i] * scale[kInner ? 0 : i] : acc[i]);
     }
   }
 }
 
 // Output rows [begin, end): inner columns in strips where the window is 2 or 3 wide (kKw)
-// with stride and dilation 1 along x (and, 3 wide with padding 1, the edges in edge
-// strips), else four at a time (kKw 0; strips gained nothing at stride 2). Flattened, as
-// the depthwise kernel's rows are (all helpers inlined).
+// with stride and dilation 1 along x (and, 3 wide with padding 1, the edges in strips
+// that skip the padding), else four at a time (kKw 0; strips gained nothing at stride
+// 2). Flattened, as the depthwise kernel's rows are (all helpers inlined).
 template <int kKw, bool kAverage>
 [[gnu::flatten]] void rows(const Window& g, const float* x, float* y, int64_t begin, int64_t end) {
   if constexpr (kKw == 3) {
@@ -214,11 +188,11 @@ template <int kKw, bool kAverage>
         const int64_t n = r / g.oh, oy = r % g.oh;
         const float* xn = x + n * g.h * g.w * g.c;
         float* yr = y + r * g.ow * g.c;
-        edge_strip<3, 1, kAverage, 1, 3>(g, xn, yr, oy, 0);
+        strip<3, 1, kAverage, 1, 3>(g, xn, yr, oy, 0);
         ramiel::in_groups<8, 6, 4, 2, 1>(1, g.ow - 1, [&](auto size, int64_t ox) {
           strip<3, size(), kAverage>(g, xn, yr + ox * g.c, oy, ox);
         });
-        edge_strip<3, 1, kAverage, 0, 2>(g, xn, yr + (g.ow - 1) * g.c, oy, g.ow - 1);
+        strip<3, 1, kAverage, 0, 2>(g, xn, yr + (g.ow - 1) * g.c, oy, g.ow - 1);
       }
       return;
     }

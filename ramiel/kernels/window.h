@@ -74,15 +74,16 @@ inline void in_groups(int64_t begin, int64_t end, Group group) {
   (run(std::integral_constant<int, kSizes>{}), ...);
 }
 
-// One kernel row of a strip of kStrip neighbouring output pixels (stride 1 along x)
-// whose kKw taps (dilation 1) lie inside the input: each input vector (`step` floats
-// apart from `row` on) is loaded once for all the outputs it reaches, which take it with
-// `tap(acc[i], v, kx)`.
-template <int kKw, int kStrip, typename Tap>
+// One kernel row of a strip of kStrip neighbouring output pixels (stride 1 along x,
+// kKw taps, dilation 1): each input vector j (`step` floats apart from `row` on) is
+// loaded once for all the outputs it reaches, which take it with `tap(acc[i], v, kx)`.
+// Vectors outside [kJ0, kJ1) are not read: at an edge, they are the padding.
+template <int kKw, int kStrip, int kJ0 = 0, int kJ1 = kStrip + kKw - 1, typename Tap>
 inline void strip_row(const float* row, int64_t step, Vec (&acc)[kStrip], Tap tap) {
   // Unrolled whole, so that acc stays in registers (GCC peels at most 16 by default).
 #pragma GCC unroll 32
   for (int j = 0; j < kStrip + kKw - 1; ++j) {
+    if (j < kJ0 || j >= kJ1) continue;
     const Vec v = load(row + j * step);
 #pragma GCC unroll 8
     for (int kx = 0; kx < kKw; ++kx) {
