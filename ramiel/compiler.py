@@ -128,9 +128,15 @@ def lower(
         from ramiel.passes.fuse import FusePass
 
         native = kernels.available()
-        FusePass(depthwise=native, pointwise=native, pool=native, affine=native).apply(
-            ir_context(), module
+        fuse_pass = FusePass(
+            depthwise=native,
+            pointwise=native,
+            pool=native,
+            affine=native,
+            linear=native,
+            direct=native,
         )
+        fuse_pass.apply(ir_context(), module)
     costs: CostModel | None = None
     if workers > 1:
         costs = make_cost_model(module, cost_model, None, workers)

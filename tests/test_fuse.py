@@ -609,9 +609,10 @@ def test_packed_weights_are_attributes_not_state() -> None:
 
 
 def test_packed_weight_count_matches_conv_count_on_a_light_model() -> None:
-    """SqueezeNet: one packed weight per oneDNN dataflow.conv and one weight matrix per
+    """SqueezeNet: one packed weight per oneDNN dataflow.conv, one weight matrix per
     matrix-product or pointwise-kernel one (the squeeze convolutions of a fire module's
-    Concat read its parts: dataflow.concat_conv), none of them in the saved state_dict."""
+    Concat read its parts: dataflow.concat_conv) and taps for the stem on the direct
+    kernel, none of them in the saved state_dict."""
     compilation = lower(light_model_path("squeezenet"), workers=1, fuse=True)
     convs = [op for op in compilation.module.walk() if isinstance(op, ConvOp)]
     concat_convs = [op for op in compilation.module.walk() if isinstance(op, ConcatConvOp)]
@@ -619,9 +620,11 @@ def test_packed_weight_count_matches_conv_count_on_a_light_model() -> None:
     packed = _packed_attributes(compiled.model)
     matrices = [name for name in vars(compiled.model) if name.endswith("_matrix")]
     on_matrix = [op for op in convs if op.is_matmul or op.on_pointwise_kernel]
+    direct = [op for op in convs if op.on_direct_kernel]
     assert len(convs) > 0
     assert len(concat_convs) == 5  # the squeezes not after a max pool
-    assert len(packed) == len(convs) - len(on_matrix)
+    assert len(direct) == 1
+    assert len(packed) == len(convs) - len(on_matrix) - len(direct)
     assert len(matrices) == len(on_matrix) + len(concat_convs) > 0
     buffer = io.BytesIO()
     torch.save(compiled.state_dict(), buffer)

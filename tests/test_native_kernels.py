@@ -465,6 +465,208 @@ def test_channel_affine_layouts_and_nan() -> None:
         op(x[0], scale, shift, False)
 
 
+def _stem_model(
+    channels: int,
+    outputs: int,
+    size: tuple[int, int],
+    kernel: tuple[int, int],
+    strides: tuple[int, int],
+    pads: tuple[int, int],
+    dilations: tuple[int, int],
+    relu: bool,
+) -> onnx.ModelProto:
+    """One Conv of a few-channel image (with bias), then Relu when `relu`."""
+    rng = np.random.default_rng(outputs * 10 + kernel[0])
+    weight = rng.standard_normal((outputs, channels, *kernel)).astype(np.float32)
+    bias = rng.standard_normal(outputs).astype(np.float32)
+    out = [
+        (s + 2 * p - d * (k - 1) - 1) // st + 1
+        for s, p, d, k, st in zip(size, pads, dilations, kernel, strides, strict=True)
+    ]
+    conv = helper.make_node(
+        "Conv",
+        ["x", "w", "b"],
+        ["c" if relu else "y"],
+        strides=list(strides),
+        pads=[*pads, *pads],
+        dilations=list(dilations),
+    )
+    nodes = [conv, *([helper.make_node("Relu", ["c"], ["y"])] if relu else [])]
+    graph = helper.make_graph(
+        nodes,
+        "stem",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, channels, *size])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, outputs, *out])],
+        [numpy_helper.from_array(weight, "w"), numpy_helper.from_array(bias, "b")],
+    )
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)], ir_version=9)
+
+
+STEMS = [
+    # channels, outputs, size, kernel, strides, pads, dilations, relu
+    (3, 32, (64, 64), (3, 3), (2, 2), (1, 1), (1, 1), True),  # NASNet-style's stem
+    (3, 64, (40, 40), (7, 7), (2, 2), (3, 3), (1, 1), True),  # ResNet's and GoogLeNet's
+    (1, 16, (9, 11), (3, 5), (1, 2), (2, 1), (1, 1), False),  # 11 wide: a strip and edges
+    (4, 80, (10, 10), (3, 3), (1, 1), (0, 0), (2, 2), False),  # 5 vectors: 4 + 1, dilated
+    (3, 48, (5, 5), (5, 5), (1, 1), (2, 2), (1, 1), True),  # every window crosses a border
+]
+
+
+@pytest.mark.parametrize(
+    ("channels", "outputs", "size", "kernel", "strides", "pads", "dilations", "relu"), STEMS
+)
+def test_direct_conv_matches_onnxruntime(
+    channels: int,
+    outputs: int,
+    size: tuple[int, int],
+    kernel: tuple[int, int],
+    strides: tuple[int, int],
+    pads: tuple[int, int],
+    dilations: tuple[int, int],
+    relu: bool,
+) -> None:
+    """Sums of up to 147 products: atol 1e-5, as `_check_outputs` takes."""
+    model = _stem_model(channels, outputs, size, kernel, strides, pads, dilations, relu)
+    compilation = lower(model, workers=1)
+    forward = compilation.code.split("def forward(")[1]
+    assert forward.count("= _direct(") == 1 and "channels_last" not in forward
+    x = np.random.default_rng(1).standard_normal((1, channels, *size)).astype(np.float32)
+    _check_outputs(compilation, model, [x])
+
+
+def test_direct_conv_batch_layouts_and_bad_arguments() -> None:
+    """Two images, from an NCHW or a channels-last input, give a channels-last output
+    equal to F.conv2d's; bad arguments name the operator."""
+    op = rt.native_op("direct_conv2d")
+    x, weight, bias = torch.randn(2, 3, 13, 10), torch.randn(32, 3, 3, 3), torch.randn(32)
+    taps = rt.depthwise_taps(weight)
+    expected = torch.relu(torch.nn.functional.conv2d(x, weight, bias, 2, 1))
+    for source in (x, x.contiguous(memory_format=torch.channels_last)):
+        got = op(source, taps, bias, [3, 3], [2, 2], [1, 1], [1, 1], True)
+        assert got.is_contiguous(memory_format=torch.channels_last)
+        torch.testing.assert_close(got, expected, rtol=RTOL, atol=1e-5)
+    geometry = ([3, 3], [1, 1], [1, 1], [1, 1])
+    with pytest.raises(RuntimeError, match=r"ramiel::direct_conv2d: taps must be float32 \(27,"):
+        op(x, taps[:26], bias, *geometry, False)
+    with pytest.raises(RuntimeError, match=r"ramiel::direct_conv2d: bias must be a float32"):
+        op(x, taps, bias[:16], *geometry, False)
+    with pytest.raises(RuntimeError, match=r"ramiel::direct_conv2d: expected a 4-D float32"):
+        op(x[0], taps, bias, *geometry, False)
+    with pytest.raises(RuntimeError, match=r"ramiel::direct_conv2d: the window does not fit"):
+        op(x, taps, bias, [3, 3], [1, 1], [0, 0], [9, 9], False)
+
+
+def _head_model(
+    channels: int, size: tuple[int, int], hidden: int, classes: int, reshape: bool
+) -> onnx.ModelProto:
+    """A CNN's head: Conv, GlobalAveragePool, Flatten (or Reshape), Gemm, Relu, Gemm."""
+    rng = np.random.default_rng(channels + classes)
+
+    def tensor(name: str, *shape: int) -> onnx.TensorProto:
+        return numpy_helper.from_array(rng.standard_normal(shape).astype(np.float32), name)
+
+    flatten = (
+        helper.make_node("Reshape", ["g", "shape"], ["f"])
+        if reshape
+        else helper.make_node("Flatten", ["g"], ["f"], axis=1)
+    )
+    nodes = [
+        helper.make_node("Conv", ["x", "cw"], ["c"], kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+        helper.make_node("GlobalAveragePool", ["c"], ["g"]),
+        flatten,
+        helper.make_node("Gemm", ["f", "w1", "b1"], ["h"], transB=1),
+        helper.make_node("Relu", ["h"], ["r"]),
+        helper.make_node("Gemm", ["r", "w2"], ["y"], transB=1),
+    ]
+    initializers = [
+        tensor("cw", channels, 3, 3, 3),
+        tensor("w1", hidden, channels),
+        tensor("b1", hidden),
+        tensor("w2", classes, hidden),
+        numpy_helper.from_array(np.array([1, channels], np.int64), "shape"),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        "head",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, *size])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, classes])],
+        initializers,
+    )
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)], ir_version=9)
+
+
+@pytest.mark.parametrize(
+    ("channels", "size", "hidden", "classes", "reshape"),
+    [(64, (7, 7), 300, 10, False), (24, (5, 9), 16, 129, True), (8, (1, 1), 5, 3, False)],
+)
+def test_classifier_head_matches_onnxruntime(
+    channels: int, size: tuple[int, int], hidden: int, classes: int, reshape: bool
+) -> None:
+    """The GlobalAveragePool runs on the pooling kernel and both Gemms (the first with its
+    Relu, both reading through the Flatten or Reshape) on the linear kernel."""
+    model = _head_model(channels, size, hidden, classes, reshape)
+    compilation = lower(model, workers=1)
+    forward = compilation.code.split("def forward(")[1]
+    assert forward.count("= _pool(") == 1 and ".mean(" not in forward
+    assert forward.count("= _linear(") == 2 and "F.linear" not in forward
+    assert f", {hidden}, True)" in forward and "reshape" not in forward
+    x = np.random.default_rng(3).standard_normal((1, 3, *size)).astype(np.float32)
+    _check_outputs(compilation, model, [x])
+
+
+def test_linear_rows_blocks_and_threads() -> None:
+    """Rows from any input of rows times K elements, in logical order (a channels-last
+    input too); output counts around the block width; two threads give one thread's
+    results; Relu keeps NaN."""
+    op = rt.native_op("linear")
+    seed = torch.Generator().manual_seed(0)
+    for rows, inputs, outputs in ((1, 576, 10), (3, 40, 16), (2, 33, 128), (1, 100, 1000)):
+        weight = torch.randn(outputs, inputs, generator=seed)
+        bias = torch.randn(outputs, generator=seed)
+        blocks = rt.linear_blocks(weight)
+        assert blocks.shape[1:] == (inputs, min(128, -(-outputs // 16) * 16))
+        x = torch.randn(rows, inputs, generator=seed)
+        expected = torch.nn.functional.linear(x, weight, bias)
+        got = op(x, blocks, bias, outputs, False)
+        torch.testing.assert_close(got, expected, rtol=RTOL, atol=1e-5)
+        relu = torch.relu(x @ weight.t())
+        got = op(x, blocks, None, outputs, True)
+        torch.testing.assert_close(got, relu, rtol=RTOL, atol=1e-5)
+        threads = torch.get_num_threads()
+        try:
+            torch.set_num_threads(1)
+            one = op(x, blocks, bias, outputs, False)
+            torch.set_num_threads(2)
+            assert torch.equal(op(x, blocks, bias, outputs, False), one)
+        finally:
+            torch.set_num_threads(threads)
+    image = torch.randn(1, 6, 2, 3).contiguous(memory_format=torch.channels_last)
+    weight = torch.randn(4, 36)
+    got = op(image, rt.linear_blocks(weight), None, 4, False)
+    torch.testing.assert_close(got, image.reshape(1, 36) @ weight.t(), rtol=RTOL, atol=1e-5)
+    nan = torch.full((1, 36), float("nan"))
+    assert torch.isnan(op(nan, rt.linear_blocks(weight), None, 4, True)).all()
+    torch.testing.assert_close(
+        rt.linear_blocks(weight.t(), transposed=False), rt.linear_blocks(weight)
+    )
+
+
+def test_linear_bad_arguments_name_the_operator() -> None:
+    op = rt.native_op("linear")
+    blocks = rt.linear_blocks(torch.randn(10, 6))
+    x = torch.randn(1, 6)
+    with pytest.raises(RuntimeError, match=r"ramiel::linear: expected a float32 input of rows"):
+        op(torch.randn(1, 7), blocks, None, 10, False)
+    with pytest.raises(RuntimeError, match=r"ramiel::linear: 1 blocks of 16 columns cannot"):
+        op(x, blocks, None, 17, False)
+    with pytest.raises(RuntimeError, match=r"ramiel::linear: bias must be a float32 vector"):
+        op(x, blocks, torch.randn(9), 10, False)
+    with pytest.raises(RuntimeError, match=r"ramiel::linear: expected float32 weight blocks"):
+        op(x, blocks[0], None, 10, False)
+    with pytest.raises(RuntimeError, match=r"ramiel::linear: the block width must be"):
+        op(x, blocks[..., :8], None, 8, False)
+
+
 def test_kernels_share_torch_openmp_runtime_and_agree_across_threads() -> None:
     """The library is built with OpenMP (its parallel loops call the runtime: without
     `-fopenmp` they run on one thread), runs on PyTorch's own OpenMP runtime (one copy in
@@ -548,10 +750,12 @@ def test_nasnet_style_runs_depthwise_on_two_compiled_workers() -> None:
     model = nasnet_example()
     compilation = lower(model, workers=2, intra_op_threads=1, min_gain=0.0)
     assert compilation.code.count("= _depthwise(") == 110
-    # Every pool of the model is on the kernel; a cheap one may be cloned into a second
-    # worker, so count the nodes the lines name.
+    # Every pool of the model (37, and the head's GlobalAveragePool) is on the kernel; a
+    # cheap one may be cloned into a second worker, so count the nodes the lines name.
     pools = {line.split("  # ")[-1] for line in compilation.code.splitlines() if "= _pool(" in line}
-    assert len(pools) == 37
+    assert len(pools) == 38
+    assert compilation.code.count("= _direct(") == 1
+    assert compilation.code.count("= _linear(") == 1
     compiled = instantiate(compilation.code, weight_tensors(compilation))
     workers = cast(rt.Workers, compiled.model.workers)
     assert workers.compiled, workers.why_not

@@ -89,7 +89,7 @@ func.func @valid(%x: tensor<1x2x4x4xf32>, %w: tensor<3x2x3x3xf32>, %b: tensor<3x
 // -----
 
 func.func @unknown_kernel(%x: tensor<1x2x4x4xf32>, %w: tensor<3x2x1x1xf32>, %b: tensor<3xf32>) -> tensor<1x3x4x4xf32> {
-  // CHECK: dataflow_conv.mlir:[[# @LINE + 1]]:3: error: 'dataflow.conv' op kernel 'winograd' is not 'matmul', 'pointwise' or 'depthwise' (leave it out for oneDNN)
+  // CHECK: dataflow_conv.mlir:[[# @LINE + 1]]:3: error: 'dataflow.conv' op kernel 'winograd' is not 'matmul', 'pointwise', 'depthwise' or 'direct' (leave it out for oneDNN)
   %y = dataflow.conv %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64, activation = "none", kernel = "winograd"} : (tensor<1x2x4x4xf32>, tensor<3x2x1x1xf32>, tensor<3xf32>) -> tensor<1x3x4x4xf32>
   func.return %y : tensor<1x3x4x4xf32>
 }
@@ -132,4 +132,20 @@ func.func @depthwise_sigmoid(%x: tensor<1x4x4x4xf32>, %w: tensor<4x1x3x3xf32>, %
   // CHECK: dataflow_conv.mlir:[[# @LINE + 1]]:3: error: 'dataflow.conv' op kernel 'depthwise' takes no addend and only the activations none, relu
   %y = dataflow.conv %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 1, 1>, dilations = array<i64: 1, 1>, group = 4 : i64, activation = "sigmoid", kernel = "depthwise"} : (tensor<1x4x4x4xf32>, tensor<4x1x3x3xf32>, tensor<4xf32>) -> tensor<1x4x4x4xf32>
   func.return %y : tensor<1x4x4x4xf32>
+}
+
+// -----
+
+func.func @direct_channels(%x: tensor<1x3x4x4xf32>, %w: tensor<24x3x3x3xf32>, %b: tensor<24xf32>) -> tensor<1x24x4x4xf32> {
+  // CHECK: dataflow_conv.mlir:[[# @LINE + 1]]:3: error: 'dataflow.conv' op kernel 'direct' needs one group and output channels in multiples of 16
+  %y = dataflow.conv %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64, activation = "none", kernel = "direct"} : (tensor<1x3x4x4xf32>, tensor<24x3x3x3xf32>, tensor<24xf32>) -> tensor<1x24x4x4xf32>
+  func.return %y : tensor<1x24x4x4xf32>
+}
+
+// -----
+
+func.func @direct_addend(%x: tensor<1x3x4x4xf32>, %w: tensor<16x3x3x3xf32>, %b: tensor<16xf32>, %r: tensor<1x16x4x4xf32>) -> tensor<1x16x4x4xf32> {
+  // CHECK: dataflow_conv.mlir:[[# @LINE + 1]]:3: error: 'dataflow.conv' op kernel 'direct' takes no addend and only the activations none, relu
+  %y = dataflow.conv %x, %w, %b add %r {strides = array<i64: 1, 1>, pads = array<i64: 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64, activation = "none", kernel = "direct"} : (tensor<1x3x4x4xf32>, tensor<16x3x3x3xf32>, tensor<16xf32>, tensor<1x16x4x4xf32>) -> tensor<1x16x4x4xf32>
+  func.return %y : tensor<1x16x4x4xf32>
 }

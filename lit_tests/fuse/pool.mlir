@@ -70,3 +70,24 @@ func.func @add_folded(%x: tensor<1x16x8x8xf32>, %y: tensor<1x16x8x8xf32>) -> (te
   %u = onnx.Add(%k, %y) : (tensor<1x16x8x8xf32>, tensor<1x16x8x8xf32>) -> tensor<1x16x8x8xf32>
   func.return %u, %k : tensor<1x16x8x8xf32>, tensor<1x16x8x8xf32>
 }
+
+// -----
+
+// A GlobalAveragePool of a channels-last tensor (a conv's result) becomes a dataflow.pool
+// whose one window is the whole image; one of a tensor in NCHW order (a function
+// argument) stays, as the kernel would first copy it to channels-last.
+// CHECK-LABEL: func.func @global_average
+// CHECK:         %[[C:.*]] = dataflow.conv
+// CHECK-NEXT:    %[[G:.*]] = dataflow.pool %[[C]] {mode = "average", kernel_shape = array<i64: 5, 7>, strides = array<i64: 1, 1>, pads = array<i64: 0, 0>, dilations = array<i64: 1, 1>} : tensor<1x8x5x7xf32> -> tensor<1x8x1x1xf32>
+// CHECK-NEXT:    %[[K:.*]] = onnx.GlobalAveragePool(%{{.*}}) : (tensor<1x8x5x7xf32>) -> tensor<1x8x1x1xf32>
+// CHECK-NEXT:    func.return %[[G]], %[[K]]
+// OFF-LABEL:   func.func @global_average
+// OFF-NOT:       dataflow.pool
+// OFF-COUNT-2:   onnx.GlobalAveragePool
+func.func @global_average(%x: tensor<1x8x5x7xf32>) -> (tensor<1x8x1x1xf32>, tensor<1x8x1x1xf32>) {
+  %w = onnx.Constant() {value = dense<0.5> : tensor<8x8x3x3xf32>} : () -> tensor<8x8x3x3xf32>
+  %c = onnx.Conv(%x, %w) {pads = array<i64: 1, 1, 1, 1>} : (tensor<1x8x5x7xf32>, tensor<8x8x3x3xf32>) -> tensor<1x8x5x7xf32>
+  %g = onnx.GlobalAveragePool(%c) : (tensor<1x8x5x7xf32>) -> tensor<1x8x1x1xf32>
+  %k = onnx.GlobalAveragePool(%x) : (tensor<1x8x5x7xf32>) -> tensor<1x8x1x1xf32>
+  func.return %g, %k : tensor<1x8x1x1xf32>, tensor<1x8x1x1xf32>
+}

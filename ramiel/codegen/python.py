@@ -49,6 +49,7 @@ from ramiel.dialects.dataflow import (
     ChannelsLastOp,
     ClusterOp,
     ConcatConvOp,
+    LinearOp,
     PoolOp,
     WeightOp,
 )
@@ -83,10 +84,12 @@ _NATIVE_KERNELS = {
     "_pointwise_concat": "pointwise_concat_conv2d",
     "_pool": "pool2d",
     "_affine": "channel_affine",
+    "_linear": "linear",
+    "_direct": "direct_conv2d",
 }
 """The generated code's aliases of Ramiel's kernels, and the kernels' names."""
 
-_KernelOp = KernelConvOp | ConcatConvOp | ChannelsLastOp | PoolOp | ChannelAffineOp
+_KernelOp = KernelConvOp | ConcatConvOp | ChannelsLastOp | PoolOp | ChannelAffineOp | LinearOp
 """The `dataflow` ops printed as kernel calls."""
 
 _RESERVED = frozenset(
@@ -345,6 +348,9 @@ class PythonPrinter:
         elif isinstance(op, ConcatConvOp):
             expr = self._concat_conv_kernel(op)
             default = "conv"
+        elif isinstance(op, LinearOp):
+            expr = self._linear_kernel(op)
+            default = "linear"
         else:
             expr = self._conv_kernel(op)
             default = "conv"
@@ -358,8 +364,8 @@ class PythonPrinter:
         """`_conv(x, packed weight, bias, pads, strides, dilations, group, post-op, ...)`."""
         if op.is_matmul:
             return self._matmul_kernel(op)
-        if op.on_depthwise_kernel:
-            return self._depthwise_kernel(op)
+        if op.on_depthwise_kernel or op.on_direct_kernel:
+            return self._window_kernel(op)
         if op.on_pointwise_kernel:
             return self._pointwise_kernel(op)
         x = self._operand(op.input)
@@ -426,18 +432,30 @@ class PythonPrinter:
         self.kernels.add("_pointwise_concat")
         return f"_pointwise_concat([{parts}], {matrix}, {bias}, {input_relu}, {relu})"
 
-    def _depthwise_kernel(self, op: KernelConvOp) -> str:
-        """`_depthwise(x, taps, bias, kernel, strides, pads, dilations, relu)`: Ramiel's
-        depthwise kernel, on the weight laid out taps-major at load time."""
+    def _linear_kernel(self, op: LinearOp) -> str:
+        """`_linear(x, blocks, bias, out features, relu)`: Ramiel's fully connected kernel,
+        on the weight in column blocks made at load time."""
+        blocks = self._prepared_weight(op, lambda w: f"rt.linear_blocks({w})", "blocks", True)
+        bias = "None" if op.bias is None else self._operand(op.bias).expr
+        features = op.output.type.get_shape()[1]
+        relu = op.activation.data == "relu"
+        self.kernels.add("_linear")
+        return f"_linear({self._operand(op.input)}, {blocks}, {bias}, {features}, {relu})"
+
+    def _window_kernel(self, op: KernelConvOp) -> str:
+        """`_depthwise(x, taps, bias, kernel, strides, pads, dilations, relu)` (or
+        `_direct(...)`): Ramiel's depthwise (or direct) kernel, on the weight laid out
+        taps-major at load time."""
         kernel = list(cast(TensorType[Attribute], op.weight.type).get_shape()[2:])
         geometry = [list(op.ints(n)) for n in ("strides", "pads", "dilations")]
         taps = self._prepared_weight(op, lambda w: f"rt.depthwise_taps({w})", "taps", True)
         bias = self._operand(op.bias).expr
         if not isinstance(self.alias.get(op.bias, op.bias).owner, WeightOp | ConstantOp):
             bias += ".contiguous()"
-        self.kernels.add("_depthwise")
+        alias = "_direct" if op.on_direct_kernel else "_depthwise"
+        self.kernels.add(alias)
         relu = op.activation.data == "relu"
-        return f"_depthwise({self._operand(op.input)}, {taps}, {bias}, {kernel}, " + (
+        return f"{alias}({self._operand(op.input)}, {taps}, {bias}, {kernel}, " + (
             f"{', '.join(map(str, geometry))}, {relu})"
         )
 
@@ -473,7 +491,7 @@ class PythonPrinter:
 
     def _prepared_weight(
         self,
-        op: KernelConvOp | ConcatConvOp,
+        op: KernelConvOp | ConcatConvOp | LinearOp,
         prepare: Callable[[str], str],
         suffix: str,
         inline: bool,
@@ -1018,7 +1036,8 @@ class PythonPrinter:
             w.append(
                 "        # Kernel weights made at load time (oneDNN's opaque packed tensors, 1x1"
             )
-            w.append("        # weight matrices): plain attributes, not state_dict buffers.")
+            w.append("        # weight matrices, taps, column blocks): plain attributes, not")
+            w.append("        # state_dict buffers.")
         for attribute, expr in self.packed.items():
             w.append(f"        self.{attribute} = {expr}")
         if self.workers:
@@ -1049,7 +1068,7 @@ def op_kind(op: Operation) -> str:
     kernel computes (`Conv+Relu`), else the op name."""
     if isinstance(op, OnnxOp):
         return op.SCHEMA.name
-    if isinstance(op, KernelConvOp | ConcatConvOp | PoolOp | ChannelAffineOp):
+    if isinstance(op, KernelConvOp | ConcatConvOp | PoolOp | ChannelAffineOp | LinearOp):
         return op.kind
     return op.name
 

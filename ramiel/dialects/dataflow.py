@@ -19,10 +19,15 @@
 * `dataflow.channel_affine` is `x * scale + shift` per channel, then an optional Relu, on
   Ramiel's own kernel (`torch.ops.ramiel.channel_affine`); the `fuse` pass creates it from
   an inference `onnx.BatchNormalization` and the Relu after it.
+* `dataflow.linear` is a fully connected layer, `x W^T + b` then an optional Relu, on
+  Ramiel's own kernel (`torch.ops.ramiel.linear`) with the weight laid out at load time;
+  the `fuse` pass creates it from a batch-1 `onnx.Gemm` (and the Flatten or Reshape
+  before it, and the Relu after it).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any, ClassVar, cast
 
@@ -222,6 +227,13 @@ POINTWISE_ACTIVATIONS = ("none", "relu")
 POINTWISE_LANES = 16
 """The pointwise kernel's output channels come in vectors of this many."""
 
+DIRECT_KERNEL = "direct"
+"""`dataflow.conv`'s `kernel` for a convolution of a few-channel NCHW image on Ramiel's
+own kernel (`torch.ops.ramiel.direct_conv2d`, `ramiel.kernels`): a CNN's stem."""
+
+DIRECT_ACTIVATIONS = ("none", "relu")
+"""The activations the direct kernel applies."""
+
 
 def _int_array(op: IRDLOperation, name: str) -> tuple[int, ...]:
     """`op`'s int-array property `name` as a tuple."""
@@ -259,7 +271,8 @@ class ConvOp(IRDLOperation):
     activation_scalars = opt_prop_def(ArrayAttr[FloatAttr])
     kernel = opt_prop_def(StringAttr)
     """`matmul` for a small 1x1 convolution run as one matrix product, `pointwise` for a
-    1x1 one and `depthwise` for a depthwise one on Ramiel's kernels; absent: oneDNN."""
+    1x1 one, `depthwise` for a depthwise one and `direct` for one of a few-channel image
+    on Ramiel's kernels; absent: oneDNN."""
     traits = traits_def(Pure())
     irdl_options = (ParsePropInAttrDict(),)
     assembly_format = (
@@ -328,10 +341,14 @@ class ConvOp(IRDLOperation):
         if kernel == DEPTHWISE_KERNEL:
             self._verify_depthwise()
             return
+        if kernel == DIRECT_KERNEL:
+            self._verify_direct()
+            return
         if kernel not in (MATMUL_KERNEL, POINTWISE_KERNEL):
             raise VerifyException(
                 f"'dataflow.conv' op kernel '{kernel}' is not '{MATMUL_KERNEL}', "
-                f"'{POINTWISE_KERNEL}' or '{DEPTHWISE_KERNEL}' (leave it out for oneDNN)"
+                f"'{POINTWISE_KERNEL}', '{DEPTHWISE_KERNEL}' or '{DIRECT_KERNEL}' (leave it "
+                "out for oneDNN)"
             )
         if not self.is_pointwise:
             raise VerifyException(
@@ -361,6 +378,19 @@ class ConvOp(IRDLOperation):
             raise VerifyException(
                 "'dataflow.conv' op kernel 'depthwise' takes no addend and only the "
                 f"activations {', '.join(DEPTHWISE_ACTIVATIONS)}"
+            )
+
+    def _verify_direct(self) -> None:
+        channels = cast(TensorType[Attribute], self.weight.type).get_shape()[0]
+        if self.group.value.data != 1 or channels % POINTWISE_LANES:
+            raise VerifyException(
+                "'dataflow.conv' op kernel 'direct' needs one group and output channels in "
+                f"multiples of {POINTWISE_LANES}"
+            )
+        if self.addend is not None or self.activation.data not in DIRECT_ACTIVATIONS:
+            raise VerifyException(
+                "'dataflow.conv' op kernel 'direct' takes no addend and only the "
+                f"activations {', '.join(DIRECT_ACTIVATIONS)}"
             )
 
     @property
@@ -399,6 +429,11 @@ class ConvOp(IRDLOperation):
     def on_depthwise_kernel(self) -> bool:
         """Whether the convolution runs on Ramiel's depthwise kernel (`kernel = "depthwise"`)."""
         return self.kernel is not None and self.kernel.data == DEPTHWISE_KERNEL
+
+    @property
+    def on_direct_kernel(self) -> bool:
+        """Whether the convolution runs on Ramiel's direct kernel (`kernel = "direct"`)."""
+        return self.kernel is not None and self.kernel.data == DIRECT_KERNEL
 
     def verify_(self) -> None:
         kind = self.activation.data
@@ -724,6 +759,98 @@ class ChannelAffineOp(IRDLOperation):
                 )
 
 
+LINEAR_ACTIVATIONS = ("none", "relu")
+"""`dataflow.linear`'s activations."""
+
+
+@irdl_op_definition
+class LinearOp(IRDLOperation):
+    """`y = x W^T + b`, then the activation: a fully connected layer of a few rows on
+    Ramiel's kernel. The weight is (out, in), as `F.linear` takes it; the input's
+    elements, in their logical order, are the rows (a Flatten or Reshape to (rows, in)
+    need not run first), so its element count is the output's rows times `in`.
+
+    ```mlir
+    %y = dataflow.linear %x, %w, %b {activation = "none"}
+        : (tensor<1x2048x1x1xf32>, tensor<1000x2048xf32>, tensor<1000xf32>) -> tensor<1x1000xf32>
+    ```
+    """
+
+    name = "dataflow.linear"
+    input = operand_def(TensorType)
+    weight = operand_def(TensorType)
+    bias = opt_operand_def(TensorType)
+    output = result_def(TensorType)
+    activation = prop_def(StringAttr)
+    traits = traits_def(Pure())
+    irdl_options = (ParsePropInAttrDict(),)
+    assembly_format = (
+        "$input `,` $weight (`,` $bias^)? attr-dict `:` "
+        "`(` type($input) `,` type($weight) (`,` type($bias)^)? `)` `->` type($output)"
+    )
+
+    def __init__(
+        self,
+        input: SSAValue,
+        weight: SSAValue,
+        bias: SSAValue | None,
+        result_type: Attribute,
+        *,
+        activation: str = "none",
+    ) -> None:
+        super().__init__(
+            operands=[input, weight, bias],
+            result_types=[result_type],
+            properties={"activation": StringAttr(activation)},
+        )
+
+    @property
+    def kind(self) -> str:
+        """What it computes, as traces show it: `Gemm` (`+Relu`)."""
+        return "Gemm" + ("+Relu" if self.activation.data == "relu" else "")
+
+    def verify_(self) -> None:
+        activation = self.activation.data
+        if activation not in LINEAR_ACTIVATIONS:
+            raise VerifyException(
+                f"'dataflow.linear' op activation '{activation}' is not one of "
+                f"{', '.join(LINEAR_ACTIVATIONS)}"
+            )
+        types = {
+            "input": self.input.type,
+            "weight": self.weight.type,
+            "result": self.output.type,
+        }
+        if self.bias is not None:
+            types["bias"] = self.bias.type
+        for what, value_type in types.items():
+            if not isinstance(value_type, TensorType) or not value_type.has_static_shape():
+                raise VerifyException(
+                    f"'dataflow.linear' op {what} must be a static tensor, not {value_type}"
+                )
+            if cast(TensorType[Attribute], value_type).element_type != Float32Type():
+                raise VerifyException(f"'dataflow.linear' op {what} must be f32, not {value_type}")
+        weight = cast(TensorType[Attribute], self.weight.type).get_shape()
+        output = self.output.type.get_shape()
+        if len(weight) != 2 or len(output) != 2 or output[1] != weight[0]:
+            raise VerifyException(
+                f"'dataflow.linear' op weight {self.weight.type} must be (out, in) and the "
+                f"result {self.output.type} (rows, out)"
+            )
+        count = math.prod(cast(TensorType[Attribute], self.input.type).get_shape())
+        if count != output[0] * weight[1]:
+            raise VerifyException(
+                f"'dataflow.linear' op input {self.input.type} must hold {output[0]} rows of "
+                f"{weight[1]} values"
+            )
+        if self.bias is not None:
+            bias = cast(TensorType[Attribute], self.bias.type).get_shape()
+            if bias != (weight[0],):
+                raise VerifyException(
+                    f"'dataflow.linear' op bias {self.bias.type} must be tensor<{weight[0]}xf32>"
+                )
+
+
 Dataflow = Dialect(
     "dataflow",
     [
@@ -735,5 +862,6 @@ Dataflow = Dialect(
         ChannelsLastOp,
         PoolOp,
         ChannelAffineOp,
+        LinearOp,
     ],
 )

@@ -58,7 +58,13 @@ from xdsl.dialects.builtin import (
 from xdsl.ir import Attribute, Operation, SSAValue
 
 from ramiel.dialects import onnx_ops as ops
-from ramiel.dialects.dataflow import ChannelAffineOp, ChannelsLastOp, ConcatConvOp, WeightOp
+from ramiel.dialects.dataflow import (
+    ChannelAffineOp,
+    ChannelsLastOp,
+    ConcatConvOp,
+    LinearOp,
+    WeightOp,
+)
 from ramiel.dialects.dataflow import ConvOp as KernelConvOp
 from ramiel.dialects.dataflow import PoolOp as KernelPoolOp
 from ramiel.dialects.onnx_base import OnnxOp
@@ -324,6 +330,8 @@ def _kernel_conv(op: Operation) -> Work:
     native = kernel.kernel.data if kernel.kernel is not None else None
     if native in ("pointwise", "depthwise"):
         return Work(f"native_{native}", flops, float(_moved(op)))
+    if native == "direct":  # a dense tile over the taps, as the pointwise kernel's
+        return Work("native_pointwise", flops, float(_moved(op)))
     depthwise = kernel.group.value.data > 1 and len(weight) == 4 and weight[1] == 1
     return Work("conv_depthwise" if depthwise else "conv", flops, float(_moved(op)))
 
@@ -342,6 +350,13 @@ def _kernel_pool(op: Operation) -> Work:
     pool = cast(KernelPoolOp, op)
     window = math.prod(pool.ints("kernel_shape"))
     return Work("native_pool", float(_numel(_out(op)) * window), float(_moved(op)))
+
+
+def _linear(op: Operation) -> Work:
+    """`dataflow.linear`: a matrix product (rows, in) x (in, out), at the "matmul" rates."""
+    weight = _shape(cast(LinearOp, op).weight)
+    rows = _shape(_out(op))[0]
+    return Work("matmul", 2.0 * rows * math.prod(weight), float(_moved(op)))
 
 
 def _conv_transpose(op: Operation) -> Work:
@@ -857,6 +872,7 @@ def _build_table() -> dict[type[Operation], _WorkFn]:
         ChannelsLastOp: _copy,
         KernelPoolOp: _kernel_pool,
         ChannelAffineOp: _per_input_element("native_affine", 2.0),
+        LinearOp: _linear,
         ops.ConvIntegerOp: _conv_like(1),
         ops.QLinearConvOp: _conv_like(3),
         ops.DeformConvOp: _conv_like(1),

@@ -46,12 +46,24 @@
    kernel, 2x to 4x faster than PyTorch's channels-last pooling on GoogLeNet's and
    NASNet's tensors (`benchmarks/native_kernels.py`). An `onnx.Add` that is a pool's
    sole user, of a tensor of the pool's type, becomes its addend (NASNet's cells add
-   poolings to other branches). `pool=false` keeps PyTorch's.
+   poolings to other branches). A GlobalAveragePool of a channels-last tensor becomes
+   one too, a window of the whole image: the call shares the hot path of the other
+   pools, where `mean` is a cold one (NASNet-style's head: 53 us in the model against
+   7.6, `/GlobalAveragePool` of `profile_costs`). `pool=false` keeps PyTorch's.
 6. An inference `onnx.BatchNormalization` of a 4-D float32 tensor with constant
    parameters becomes a `dataflow.channel_affine` (`x * scale + shift` per channel, the
    two vectors computed here), with the Relu that is its sole user folded in: Ramiel's
    kernel, one parallel pass where PyTorch makes two (3.6x to 3.9x faster on DenseNet-121's
    pre-activations). `affine=false` keeps `F.batch_norm`.
+7. A float32 `onnx.Gemm` of at most `LINEAR_MAX_ROWS` rows by a constant weight in
+   `F.linear`'s form (transB=1, alpha and beta 1, no bias or a vector) becomes a
+   `dataflow.linear`: Ramiel's kernel on the weight in column blocks. It reads through a
+   Flatten or Reshape that makes its input (the kernel takes the elements in their
+   logical order), and takes the Relu that is its sole user. A classifier runs once per
+   call with nothing to overlap it, and there `F.linear` is a cold path: NASNet-style's
+   576 -> 10 head took 43 us in the model (3 us hot); ResNet-50's 2048 -> 1000 takes 49
+   us on two threads where F.linear takes 132 (gemv on one). `linear=false` keeps
+   `F.linear`.
 
 BatchNormalization after a Conv is already folded into its weights by canonicalization;
 step 6 is for those that follow something else (DenseNet's Concat).
@@ -75,6 +87,8 @@ from ramiel.dialects import onnx_ops as onnx
 from ramiel.dialects.dataflow import (
     DEPTHWISE_ACTIVATIONS,
     DEPTHWISE_KERNEL,
+    DIRECT_ACTIVATIONS,
+    DIRECT_KERNEL,
     MATMUL_KERNEL,
     POINTWISE_ACTIVATIONS,
     POINTWISE_KERNEL,
@@ -83,6 +97,7 @@ from ramiel.dialects.dataflow import (
     ChannelsLastOp,
     ConcatConvOp,
     ConvOp,
+    LinearOp,
     PoolOp,
     WeightOp,
 )
@@ -140,6 +155,12 @@ class FusePass(ModulePass):
     affine: bool = True
     """Run inference BatchNormalization (+ Relu) on Ramiel's own kernel (`ramiel.kernels`)."""
 
+    linear: bool = True
+    """Run batch-1 fully connected layers on Ramiel's own kernel (`ramiel.kernels`)."""
+
+    direct: bool = True
+    """Run convolutions of few-channel images on Ramiel's own kernel (`ramiel.kernels`)."""
+
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         del ctx
         store = weights_of(op)
@@ -160,6 +181,8 @@ class FusePass(ModulePass):
                     kernel.properties["kernel"] = StringAttr(MATMUL_KERNEL)
                 elif self.depthwise and _plain_depthwise(kernel):
                     kernel.properties["kernel"] = StringAttr(DEPTHWISE_KERNEL)
+                elif self.direct and _stem(kernel):
+                    kernel.properties["kernel"] = StringAttr(DIRECT_KERNEL)
             if self.pool:
                 for pool in [o for o in block.ops if isinstance(o, _POOLS)]:
                     _to_pool(pool)
@@ -168,10 +191,13 @@ class FusePass(ModulePass):
             if self.affine:
                 for bn in [o for o in block.ops if isinstance(o, onnx.BatchNormalizationOp)]:
                     _to_affine(bn, constants)
+            if self.linear:
+                for gemm in [o for o in block.ops if isinstance(o, onnx.GemmOp)]:
+                    _to_linear(gemm)
             if self.pointwise:
                 for kernel in [o for o in block.ops if isinstance(o, ConvOp)]:
                     _read_concat(kernel)
-            _place_channels_last(block)
+            _place_channels_last(block, global_pool=self.pool)
         region_dce(op.body)
 
 
@@ -181,12 +207,13 @@ def _blocks(module: ModuleOp) -> Iterator[Block]:
             yield from region.blocks
 
 
-def _is_f32(value: SSAValue, rank: int) -> bool:
+def _is_f32(value: SSAValue, rank: int | None = None) -> bool:
+    """Whether `value` is a float32 tensor (of `rank` dimensions, when given)."""
     value_type: Attribute = value.type
     if not isinstance(value_type, TensorType):
         return False
     shaped = cast(TensorType[Attribute], value_type)
-    return shaped.element_type == Float32Type() and len(shaped.get_shape()) == rank
+    return shaped.element_type == Float32Type() and rank in (None, len(shaped.get_shape()))
 
 
 def _ints(
@@ -268,6 +295,79 @@ def _to_pool(pool: onnx.MaxPoolOp | onnx.AveragePoolOp) -> None:
     kernel.location = pool.location
     kernel.output.name_hint = y.name_hint
     Rewriter.replace_op(pool, [kernel], [kernel.output])
+
+
+def _global_to_pool(pool: onnx.GlobalAveragePoolOp) -> PoolOp | None:
+    """Replace `pool` by a `dataflow.pool` averaging one window of the whole image, when
+    Ramiel's pooling kernel can run it."""
+    shape = static_shape(pool.X)
+    if not (_is_f32(pool.X, 4) and _is_f32(pool.Y, 4)) or shape is None:
+        return None
+    kernel = PoolOp(
+        pool.X,
+        pool.Y.type,
+        mode="average",
+        kernel_shape=shape[2:],
+        strides=(1, 1),
+        pads=(0, 0),
+        dilations=(1, 1),
+    )
+    kernel.location = pool.location
+    kernel.output.name_hint = pool.Y.name_hint
+    Rewriter.replace_op(pool, [kernel], [kernel.output])
+    return kernel
+
+
+LINEAR_MAX_ROWS = 8
+"""The most rows (batch) a Gemm may have to run on Ramiel's linear kernel, which reads
+the weight once per row."""
+
+
+def _to_linear(gemm: onnx.GemmOp) -> None:
+    """Replace `gemm` (and the Relu that is its sole user) by a `dataflow.linear` when
+    Ramiel's kernel computes it."""
+    a, weight, bias, y = gemm.A, gemm.B, gemm.C, gemm.Y
+    a_shape, weight_shape = static_shape(a), static_shape(weight)
+    if not (_is_f32(a, 2) and _is_f32(weight, 2) and _is_f32(y, 2)):
+        return
+    if a_shape is None or weight_shape is None or a_shape[0] > LINEAR_MAX_ROWS:
+        return
+    if not _is_constant(weight) or not gemm.onnx_attribute("transB"):
+        return
+    if gemm.onnx_attribute("transA") or float(cast(float, gemm.onnx_attribute("alpha"))) != 1.0:
+        return
+    if bias is not None and (
+        float(cast(float, gemm.onnx_attribute("beta"))) != 1.0
+        or not _is_f32(bias, 1)
+        or static_shape(bias) != (weight_shape[0],)
+    ):
+        return
+    source = a.owner
+    if isinstance(source, onnx.FlattenOp | onnx.ReshapeOp) and source.parent_block() is (
+        gemm.parent_block()
+    ):
+        data = source.operands[0]
+        if _is_f32(data) and static_shape(data) is not None:
+            a = data  # the kernel reads rows in logical order: the reshape is a view
+    relu = _sole_relu(y)
+    linear = LinearOp(a, weight, bias, y.type, activation="none" if relu is None else "relu")
+    linear.location = gemm.location
+    if relu is None:
+        linear.output.name_hint = y.name_hint
+        Rewriter.replace_op(gemm, [linear], [linear.output])
+    else:
+        _replace_pair(gemm, relu, linear)
+
+
+def _sole_relu(value: SSAValue) -> onnx.ReluOp | None:
+    """The Relu in `value`'s block that is its sole user, if there is one."""
+    if not value.has_one_use():
+        return None
+    user = next(iter(value.uses)).operation
+    owner = value.owner
+    if not isinstance(user, onnx.ReluOp) or not isinstance(owner, Operation):
+        return None
+    return user if user.parent_block() is owner.parent_block() else None
 
 
 def _fold_add(pool: PoolOp) -> None:
@@ -448,6 +548,27 @@ def _plain_depthwise(kernel: ConvOp) -> bool:
     )
 
 
+DIRECT_MAX_INPUT_CHANNELS = 4
+"""The most input channels of a convolution on Ramiel's direct kernel, which takes one
+input value at a time (an RGB stem has 3)."""
+
+
+def _stem(kernel: ConvOp) -> bool:
+    """Whether the direct kernel computes `kernel`: one group, at most
+    `DIRECT_MAX_INPUT_CHANNELS` input channels, output channels in multiples of 16, no
+    addend and no activation but Relu."""
+    weight = static_shape(kernel.weight)
+    return (
+        weight is not None
+        and kernel.kernel is None
+        and kernel.group.value.data == 1
+        and weight[1] <= DIRECT_MAX_INPUT_CHANNELS
+        and weight[0] % POINTWISE_LANES == 0
+        and kernel.addend is None
+        and kernel.activation.data in DIRECT_ACTIVATIONS
+    )
+
+
 def _read_concat(kernel: ConvOp) -> None:
     """Replace `kernel`, on the pointwise kernel without an addend, by a
     `dataflow.concat_conv` when its input is a channel Concat (or that Concat's Relu):
@@ -504,13 +625,20 @@ def _is_sum(op: Operation) -> bool:
     return isinstance(op, onnx.AddOp) or (isinstance(op, onnx.SumOp) and len(op.operands) == 2)
 
 
-def _place_channels_last(block: Block) -> None:
+def _place_channels_last(block: Block, *, global_pool: bool = True) -> None:
     """Mark channels-last values in block order; convert each conv input that is not
-    (each input of a `dataflow.concat_conv`)."""
+    (each input of a `dataflow.concat_conv`). With `global_pool`, a GlobalAveragePool of a
+    channels-last tensor becomes a `dataflow.pool` (step 5)."""
     channels_last: set[SSAValue] = set()
     converted: dict[SSAValue, SSAValue] = {}
     for op in list(block.ops):
-        if isinstance(op, ConvOp | ConcatConvOp):
+        if isinstance(op, onnx.GlobalAveragePoolOp) and global_pool and op.X in channels_last:
+            pool = _global_to_pool(op)
+            if pool is not None:
+                channels_last.add(pool.output)
+        elif isinstance(op, ConvOp) and op.on_direct_kernel:
+            channels_last.add(op.output)  # the kernel reads NCHW, writes channels-last
+        elif isinstance(op, ConvOp | ConcatConvOp):
             inputs = range(len(op.inputs)) if isinstance(op, ConcatConvOp) else range(1)
             for index in inputs:
                 source = op.operands[index]

@@ -22,6 +22,7 @@ __all__ = [
     "conv_integer",
     "depthwise_taps",
     "dropout_nd",
+    "linear_blocks",
     "lp_pool_nd",
     "lrn",
     "matmul_integer",
@@ -375,11 +376,31 @@ def conv1x1_matrix(weight: torch.Tensor) -> torch.Tensor:
 
 
 def depthwise_taps(weight: torch.Tensor) -> torch.Tensor:
-    """A depthwise convolution weight (channels, 1, kh, kw) laid out taps-major, (kh * kw,
-    channels), as `torch.ops.ramiel.depthwise_conv2d` reads it: the weight of a
-    `dataflow.conv` with `kernel = "depthwise"`."""
+    """A convolution weight (channels, cin, kh, kw) laid out taps-major, (cin * kh * kw,
+    channels), as `torch.ops.ramiel.depthwise_conv2d` (cin 1) and `direct_conv2d` read
+    it: the weight of a `dataflow.conv` with `kernel = "depthwise"` or `"direct"`."""
     channels = weight.shape[0]
     return weight.to(torch.float32).reshape(channels, -1).t().contiguous()
+
+
+LINEAR_BLOCK_WIDTH = 128
+"""The most output columns in one block of `linear_blocks` (8 vectors of 16 floats)."""
+
+
+def linear_blocks(weight: torch.Tensor, transposed: bool = True) -> torch.Tensor:
+    """A fully connected layer's weight, (out, in) (`transposed`, as Gemm's transB=1 and
+    `F.linear` take it) or (in, out), as the (blocks, in, width) column blocks that
+    `torch.ops.ramiel.linear` reads: block j holds output columns [j * width, (j + 1) *
+    width), zero past the last; width is the output count rounded up to 16, at most
+    `LINEAR_BLOCK_WIDTH`."""
+    matrix = weight.to(torch.float32)
+    matrix = matrix.t() if transposed else matrix  # (in, out)
+    inputs, outputs = matrix.shape
+    width = min(LINEAR_BLOCK_WIDTH, -(-outputs // 16) * 16)
+    blocks = -(-outputs // width)
+    padded = torch.zeros(inputs, blocks * width, dtype=torch.float32)
+    padded[:, :outputs] = matrix
+    return padded.reshape(inputs, blocks, width).permute(1, 0, 2).contiguous()
 
 
 def native_op(name: str) -> torch._ops.OpOverloadPacket:  # pyright: ignore[reportPrivateUsage]
