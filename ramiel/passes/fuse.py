@@ -41,6 +41,14 @@
    never written. NASNet's cells end in a Concat and a Relu read only by two such
    convolutions: 1.09x to 1.20x faster than Concat, Relu and the kernel (6x32x32x32 ->
    64 in 233 us against 273, one thread; `benchmarks/native_kernels.py`).
+   A convolution of an image of at most `DIRECT_MAX_INPUT_CHANNELS` channels (one group,
+   output channels in multiples of 16, no addend, no activation but Relu: a CNN's RGB
+   stem) gets `kernel = "direct"`: Ramiel's kernel reads the NCHW image as it comes (no
+   `dataflow.channels_last` before it) and writes channels-last. The stem runs first,
+   with nothing to overlap it, and there oneDNN is a cold path: NASNet-style's stem took
+   24 + 151 us in the model (conversion and convolution), 62 on this kernel; on
+   ResNet-50's 7x7 stem, hot, the two are even (2.35 ms against 2.26 on one thread).
+   `direct=false` keeps oneDNN.
 5. A 2-D `onnx.MaxPool` (without indices) or `onnx.AveragePool` on float32 with static
    shapes and symmetric (or VALID) pads becomes a `dataflow.pool`: Ramiel's pooling
    kernel, 2x to 4x faster than PyTorch's channels-last pooling on GoogLeNet's and
