@@ -11,10 +11,16 @@ Relu of a Concat of six parts: `torch.cat`, `torch.relu` and the pointwise kerne
 against `torch.ops.ramiel.pointwise_concat_conv2d` (`dataflow.concat_conv`). Pooling:
 `F.max_pool2d` / `F.avg_pool2d` on channels-last tensors against `torch.ops.ramiel.pool2d`
 (`dataflow.pool`). BatchNormalization + Relu: `F.batch_norm` then `torch.relu` against
-`torch.ops.ramiel.channel_affine` (`dataflow.channel_affine`). Each pair alternates in
-rounds from Python; the table gives the medians (us per call) and the speedup. The shapes
-are the NASNet-style model's separable convolutions and pools, GoogLeNet's pools and
-ResNet-50's and DenseNet-121's 1x1 convolutions and pre-activations.
+`torch.ops.ramiel.channel_affine` (`dataflow.channel_affine`). LRN: `rt.lrn` (pad,
+shifted adds, pow) against `torch.ops.ramiel.lrn` (`dataflow.lrn`). Stems: oneDNN after a
+channels-last conversion against `torch.ops.ramiel.direct_conv2d` (`kernel = "direct"`).
+Classifiers: `F.linear` against `torch.ops.ramiel.linear` (`dataflow.linear`). Each pair
+alternates in rounds from Python; the table gives the medians (us per call) and the
+speedup, hot: inside a model the stem and the classifier run cold, once per call
+(`benchmarks/model_ends.py` times them there). The shapes are the NASNet-style model's
+separable convolutions and pools, GoogLeNet's pools and LRNs, ResNet-50's and
+DenseNet-121's 1x1 convolutions and pre-activations, and the stems and classifiers of
+NASNet-style, ResNet-50 and GoogLeNet.
 """
 
 from __future__ import annotations
@@ -77,6 +83,16 @@ convolution of the Relu of their Concat: the NASNet-style model's cell inputs.""
 
 AFFINE = ((128, 56), (256, 56), (512, 28), (1024, 14))
 """(channels, height and width) of BatchNormalization + Relu."""
+
+LRN = ((64, 56), (192, 28))
+"""(channels, height and width) of LRNs (size 5, beta 0.75)."""
+
+STEMS = ((64, 32, 3, 1), (224, 64, 7, 3))
+"""(height and width, output channels, kernel size, padding) of stride-2 convolutions of
+a 3-channel image, with Relu."""
+
+LINEARS = ((576, 10), (1024, 1000), (2048, 1000))
+"""(inputs, outputs) of batch-1 fully connected layers."""
 
 MATMUL_MAX_MACS = 4_000_000
 
@@ -169,6 +185,53 @@ def affine_pair(channels: int, size: int) -> dict[str, Callable[[], object]]:
     }
 
 
+def lrn_pair(channels: int, size: int) -> dict[str, Callable[[], object]]:
+    """`rt.lrn` and Ramiel's kernel running one LRN of size 5, beta 0.75."""
+    x = torch.randn(1, channels, size, size).contiguous(memory_format=torch.channels_last)
+    lrn = rt.native_op("lrn")
+    return {
+        "baseline": lambda: rt.lrn(x, 5, 1e-4, 0.75, 1.0),
+        "ramiel": lambda: lrn(x, 5, 1e-4, 0.75, 1.0),
+    }
+
+
+def stem_pair(size: int, outputs: int, k: int, pad: int) -> dict[str, Callable[[], object]]:
+    """oneDNN (after the input's conversion) and Ramiel's direct kernel running one stem."""
+    x = torch.randn(1, 3, size, size)
+    weight = torch.randn(outputs, 3, k, k)
+    bias = torch.randn(outputs)
+    geometry = ([pad, pad], [2, 2], [1, 1])
+    packed = rt.pack_conv_weight(weight, *geometry, 1, list(x.shape))
+    taps = rt.depthwise_taps(weight)
+    conv = torch.ops.mkldnn._convolution_pointwise
+    direct = rt.native_op("direct_conv2d")
+    return {
+        "baseline": lambda: conv(
+            x.contiguous(memory_format=torch.channels_last),
+            packed,
+            bias,
+            *geometry,
+            1,
+            "relu",
+            [],
+            "",
+        ),
+        "ramiel": lambda: direct(x, taps, bias, [k, k], [2, 2], [pad, pad], [1, 1], True),
+    }
+
+
+def linear_pair(inputs: int, outputs: int) -> dict[str, Callable[[], object]]:
+    """`F.linear` and Ramiel's kernel running one batch-1 fully connected layer."""
+    x = torch.randn(1, inputs)
+    weight, bias = torch.randn(outputs, inputs), torch.randn(outputs)
+    blocks = rt.linear_blocks(weight)
+    linear = rt.native_op("linear")
+    return {
+        "baseline": lambda: F.linear(x, weight, bias),
+        "ramiel": lambda: linear(x, blocks, bias, outputs, False),
+    }
+
+
 def pool_pair(
     kind: str, channels: int, size: int, k: int, stride: int
 ) -> dict[str, Callable[[], object]]:
@@ -240,6 +303,19 @@ def main() -> None:
             for channels, size in AFFINE:
                 base, ours = _time(affine_pair(channels, size), options.rounds, options.seconds)
                 name = f"bn+relu {channels}x{size}x{size}"
+                print(f"{threads:>7} {name:>28} {base:>9.1f} {ours:>9.1f} {base / ours:>7.2f}x")
+            for channels, size in LRN:
+                base, ours = _time(lrn_pair(channels, size), options.rounds, options.seconds)
+                name = f"lrn {channels}x{size}x{size}"
+                print(f"{threads:>7} {name:>28} {base:>9.1f} {ours:>9.1f} {base / ours:>7.2f}x")
+            for size, outputs, k, pad in STEMS:
+                pair = stem_pair(size, outputs, k, pad)
+                base, ours = _time(pair, options.rounds, options.seconds)
+                name = f"stem 3x{size}x{size} k{k} -> {outputs}"
+                print(f"{threads:>7} {name:>28} {base:>9.1f} {ours:>9.1f} {base / ours:>7.2f}x")
+            for inputs, outputs in LINEARS:
+                base, ours = _time(linear_pair(inputs, outputs), options.rounds, options.seconds)
+                name = f"linear {inputs} -> {outputs}"
                 print(f"{threads:>7} {name:>28} {base:>9.1f} {ours:>9.1f} {base / ours:>7.2f}x")
 
 

@@ -135,6 +135,7 @@ def lower(
             affine=native,
             linear=native,
             direct=native,
+            lrn=native,
         )
         fuse_pass.apply(ir_context(), module)
     costs: CostModel | None = None

@@ -203,6 +203,10 @@ POOLS: list[tuple[str, int, tuple[int, int], dict[str, object]]] = [
     ("MaxPool", 16, (31, 29), {"kernel_shape": [3, 3], "strides": [2, 2]}),  # 14: 4 + 4 + 4 + 1 + 1
     ("AveragePool", 32, (18, 18), {"kernel_shape": [2, 2], "strides": [2, 2]}),  # 9: 4 + 4 + 1
     ("MaxPool", 16, (6, 13), {"kernel_shape": [2, 2], "strides": [2, 1]}),  # 12: 8 + 4
+    # asymmetric pads: GoogLeNet's last pool, and begin pads larger than end pads
+    ("AveragePool", 32, (7, 7), {"kernel_shape": [7, 7], "pads": [0, 0, 1, 1]}),
+    ("MaxPool", 16, (9, 8), {"kernel_shape": [3, 3], "strides": [2, 2], "pads": [1, 0, 0, 2]}),
+    ("AveragePool", 16, (6, 9), {"kernel_shape": [3, 2], "pads": [2, 1, 0, 1]}),
 ]
 
 
@@ -554,6 +558,62 @@ def test_direct_conv_batch_layouts_and_bad_arguments() -> None:
         op(x[0], taps, bias, *geometry, False)
     with pytest.raises(RuntimeError, match=r"ramiel::direct_conv2d: the window does not fit"):
         op(x, taps, bias, [3, 3], [1, 1], [0, 0], [9, 9], False)
+
+
+def _lrn_model(channels: int, size: tuple[int, int], window: int, beta: float) -> onnx.ModelProto:
+    """Conv (3x3, channels -> channels), then LRN: the LRN's input is channels-last."""
+    rng = np.random.default_rng(channels + window)
+    weight = rng.standard_normal((channels, channels, 3, 3)).astype(np.float32) * 3
+    nodes = [
+        helper.make_node("Conv", ["x", "w"], ["c"], pads=[1, 1, 1, 1]),
+        helper.make_node("LRN", ["c"], ["y"], size=window, alpha=1e-3, beta=beta, bias=2.0),
+    ]
+    shape = [1, channels, *size]
+    graph = helper.make_graph(
+        nodes,
+        "lrn",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, shape)],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, shape)],
+        [numpy_helper.from_array(weight, "w")],
+    )
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)], ir_version=9)
+
+
+@pytest.mark.parametrize(
+    ("channels", "size", "window", "beta"),
+    [(64, (14, 14), 5, 0.75), (21, (5, 7), 3, 0.5), (35, (3, 3), 5, 1.0), (3, (4, 4), 7, 0.75)],
+)
+def test_lrn_matches_onnxruntime(
+    channels: int, size: tuple[int, int], window: int, beta: float
+) -> None:
+    """Channels in and not in multiples of 16, windows wider than the channels, each fast
+    beta."""
+    model = _lrn_model(channels, size, window, beta)
+    compilation = lower(model, workers=1)
+    forward = compilation.code.split("def forward(")[1]
+    assert forward.count("= _lrn(") == 1 and "rt.lrn" not in forward
+    x = np.random.default_rng(2).standard_normal((1, channels, *size)).astype(np.float32)
+    _check_outputs(compilation, model, [x])
+
+
+def test_lrn_other_beta_layouts_and_bad_arguments() -> None:
+    """Another beta stays on `rt.lrn` in the compiled code; the kernel computes it too (by
+    std::pow), from an NCHW or a channels-last input, into a channels-last output, with
+    even windows centered as ONNX centers them (onnxruntime takes odd sizes only)."""
+    model = _lrn_model(8, (4, 4), 5, 0.6)
+    assert "rt.lrn(" in lower(model, workers=1).code
+    op = rt.native_op("lrn")
+    x = torch.randn(1, 20, 3, 5)
+    for window, beta in ((5, 0.6), (5, 0.75), (4, 0.75), (2, 1.0)):
+        expected = rt.lrn(x, window, 1e-2, beta, 1.5)
+        for source in (x, x.contiguous(memory_format=torch.channels_last)):
+            got = op(source, window, 1e-2, beta, 1.5)
+            assert got.is_contiguous(memory_format=torch.channels_last)
+            torch.testing.assert_close(got, expected, rtol=RTOL, atol=ATOL)
+    with pytest.raises(RuntimeError, match=r"ramiel::lrn: expected a 4-D float32 input"):
+        op(x[0], 5, 1e-2, 0.75, 1.5)
+    with pytest.raises(RuntimeError, match=r"ramiel::lrn: size must be positive"):
+        op(x, 0, 1e-2, 0.75, 1.5)
 
 
 def _head_model(

@@ -32,13 +32,14 @@ func.func @pools(%x: tensor<1x8x9x9xf32>) -> tensor<1x8x2x2xf32> {
 
 // -----
 
-// Kept: indices wanted, asymmetric pads, SAME_UPPER, 1-D, float64, a dynamic size.
+// Kept: indices wanted, asymmetric pads for an average that counts them, SAME_UPPER,
+// 1-D, float64, a dynamic size.
 // CHECK-LABEL: func.func @kept
 // CHECK-NOT:     dataflow.pool
 // CHECK:         func.return
 func.func @kept(%x: tensor<1x4x6x6xf32>, %s: tensor<1x4x6xf32>, %d: tensor<1x4x6x6xf64>, %u: tensor<1x4x?x6xf32>) -> (tensor<1x4x3x3xf32>, tensor<1x4x3x3xi64>, tensor<1x4x5x5xf32>, tensor<1x4x3x3xf32>, tensor<1x4x3xf32>, tensor<1x4x3x3xf64>, tensor<1x4x?x3xf32>) {
   %y, %i = onnx.MaxPool(%x) {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x4x6x6xf32>) -> (tensor<1x4x3x3xf32>, tensor<1x4x3x3xi64>)
-  %a = onnx.AveragePool(%x) {kernel_shape = array<i64: 3, 3>, pads = array<i64: 0, 0, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x4x6x6xf32>) -> tensor<1x4x5x5xf32>
+  %a = onnx.AveragePool(%x) {kernel_shape = array<i64: 3, 3>, pads = array<i64: 0, 0, 1, 1>, strides = array<i64: 1, 1>, count_include_pad = 1 : i64} : (tensor<1x4x6x6xf32>) -> tensor<1x4x5x5xf32>
   %b = onnx.MaxPool(%x) {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, auto_pad = "SAME_UPPER"} : (tensor<1x4x6x6xf32>) -> tensor<1x4x3x3xf32>
   %c = onnx.MaxPool(%s) {kernel_shape = array<i64: 2>, strides = array<i64: 2>} : (tensor<1x4x6xf32>) -> tensor<1x4x3xf32>
   %e = onnx.MaxPool(%d) {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x4x6x6xf64>) -> tensor<1x4x3x3xf64>
@@ -90,4 +91,17 @@ func.func @global_average(%x: tensor<1x8x5x7xf32>) -> (tensor<1x8x1x1xf32>, tens
   %g = onnx.GlobalAveragePool(%c) : (tensor<1x8x5x7xf32>) -> tensor<1x8x1x1xf32>
   %k = onnx.GlobalAveragePool(%x) : (tensor<1x8x5x7xf32>) -> tensor<1x8x1x1xf32>
   func.return %g, %k : tensor<1x8x1x1xf32>, tensor<1x8x1x1xf32>
+}
+
+// -----
+
+// Asymmetric pads: the pool keeps the top and left ones, and its result type says where
+// the windows end (GoogLeNet's last AveragePool, 7x7 with pads 0, 0, 1, 1).
+// CHECK-LABEL: func.func @asymmetric
+// CHECK-NEXT:    dataflow.pool %{{.*}} {mode = "average", kernel_shape = array<i64: 7, 7>, strides = array<i64: 1, 1>, pads = array<i64: 0, 0>, dilations = array<i64: 1, 1>} : tensor<1x8x7x7xf32> -> tensor<1x8x2x2xf32>
+// CHECK-NEXT:    dataflow.pool %{{.*}} {mode = "max", kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 0>, dilations = array<i64: 1, 1>} : tensor<1x8x7x7xf32> -> tensor<1x8x3x4xf32>
+func.func @asymmetric(%x: tensor<1x8x7x7xf32>) -> (tensor<1x8x2x2xf32>, tensor<1x8x3x4xf32>) {
+  %a = onnx.AveragePool(%x) {kernel_shape = array<i64: 7, 7>, pads = array<i64: 0, 0, 1, 1>} : (tensor<1x8x7x7xf32>) -> tensor<1x8x2x2xf32>
+  %m = onnx.MaxPool(%x) {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 0, 0, 2>} : (tensor<1x8x7x7xf32>) -> tensor<1x8x3x4xf32>
+  func.return %a, %m : tensor<1x8x2x2xf32>, tensor<1x8x3x4xf32>
 }

@@ -50,6 +50,7 @@ from ramiel.dialects.dataflow import (
     ClusterOp,
     ConcatConvOp,
     LinearOp,
+    LrnOp,
     PoolOp,
     WeightOp,
 )
@@ -86,10 +87,13 @@ _NATIVE_KERNELS = {
     "_affine": "channel_affine",
     "_linear": "linear",
     "_direct": "direct_conv2d",
+    "_lrn": "lrn",
 }
 """The generated code's aliases of Ramiel's kernels, and the kernels' names."""
 
-_KernelOp = KernelConvOp | ConcatConvOp | ChannelsLastOp | PoolOp | ChannelAffineOp | LinearOp
+_KernelOp = (
+    KernelConvOp | ConcatConvOp | ChannelsLastOp | PoolOp | ChannelAffineOp | LinearOp | LrnOp
+)
 """The `dataflow` ops printed as kernel calls."""
 
 _RESERVED = frozenset(
@@ -351,6 +355,15 @@ class PythonPrinter:
         elif isinstance(op, LinearOp):
             expr = self._linear_kernel(op)
             default = "linear"
+        elif isinstance(op, LrnOp):
+            self.kernels.add("_lrn")
+            scalars = (op.alpha.value.data, op.beta.value.data, op.bias.value.data)
+            expr = (
+                f"_lrn({self._operand(op.input)}, {op.size.value.data}, "
+                + ", ".join(py_literal(v) for v in scalars)
+                + ")"
+            )
+            default = "lrn"
         else:
             expr = self._conv_kernel(op)
             default = "conv"
@@ -1068,7 +1081,7 @@ def op_kind(op: Operation) -> str:
     kernel computes (`Conv+Relu`), else the op name."""
     if isinstance(op, OnnxOp):
         return op.SCHEMA.name
-    if isinstance(op, KernelConvOp | ConcatConvOp | PoolOp | ChannelAffineOp | LinearOp):
+    if isinstance(op, KernelConvOp | ConcatConvOp | PoolOp | ChannelAffineOp | LinearOp | LrnOp):
         return op.kind
     return op.name
 

@@ -19,6 +19,8 @@
 * `dataflow.channel_affine` is `x * scale + shift` per channel, then an optional Relu, on
   Ramiel's own kernel (`torch.ops.ramiel.channel_affine`); the `fuse` pass creates it from
   an inference `onnx.BatchNormalization` and the Relu after it.
+* `dataflow.lrn` is ONNX's LRN (a normalization across channels) on Ramiel's own kernel
+  (`torch.ops.ramiel.lrn`); the `fuse` pass creates it from `onnx.LRN`.
 * `dataflow.linear` is a fully connected layer, `x W^T + b` then an optional Relu, on
   Ramiel's own kernel (`torch.ops.ramiel.linear`) with the weight laid out at load time;
   the `fuse` pass creates it from a batch-1 `onnx.Gemm` (and the Flatten or Reshape
@@ -602,8 +604,9 @@ class PoolOp(IRDLOperation):
     """A 2-D max or average pooling of a float32 tensor, plus `addend` when present, on
     Ramiel's pooling kernel.
 
-    `pads` are symmetric (top/bottom, left/right). The output size is the result type's:
-    windows that run past the padding (ONNX's ceil_mode) are clipped. An average counts
+    `pads` are the top and left ones (the bottom and right ones too, with
+    `count_include_pad`). The output size is the result type's: windows that run past the
+    input (end padding, ONNX's ceil_mode) are clipped. An average counts
     the taps inside the input, or with `count_include_pad` those inside the padded input.
     The addend (of the result's type) is added to each output as it is written.
 
@@ -851,6 +854,70 @@ class LinearOp(IRDLOperation):
                 )
 
 
+LRN_BETAS = (0.5, 0.75, 1.0)
+"""The exponents `dataflow.lrn` computes with square roots and a division (other betas
+are left to `onnx.LRN`, whose pow PyTorch vectorizes)."""
+
+
+@irdl_op_definition
+class LrnOp(IRDLOperation):
+    """ONNX LRN of a 4-D float32 tensor on Ramiel's kernel: `y = x / (bias + alpha / size
+    * sum of x^2 over channels [c - (size - 1) / 2, c + size / 2])^beta`, with beta one of
+    `LRN_BETAS`.
+
+    ```mlir
+    %y = dataflow.lrn %x {size = 5 : i64, alpha = 1.0e-04 : f32, beta = 7.5e-01 : f32,
+        bias = 1.0 : f32} : tensor<1x64x56x56xf32>
+    ```
+    """
+
+    name = "dataflow.lrn"
+    T: ClassVar = VarConstraint("T", base(TensorType))
+    input = operand_def(T)
+    output = result_def(T)
+    size = prop_def(IntegerAttr[I64])
+    alpha = prop_def(FloatAttr)
+    beta = prop_def(FloatAttr)
+    bias = prop_def(FloatAttr)
+    traits = traits_def(Pure())
+    irdl_options = (ParsePropInAttrDict(),)
+    assembly_format = "$input attr-dict `:` type($input)"
+
+    def __init__(
+        self, input: SSAValue, *, size: int, alpha: float, beta: float, bias: float
+    ) -> None:
+        super().__init__(
+            operands=[input],
+            result_types=[input.type],
+            properties={
+                "size": IntegerAttr(size, 64),
+                "alpha": FloatAttr(alpha, 32),
+                "beta": FloatAttr(beta, 32),
+                "bias": FloatAttr(bias, 32),
+            },
+        )
+
+    @property
+    def kind(self) -> str:
+        """What it computes, in ONNX terms: `LRN`."""
+        return "LRN"
+
+    def verify_(self) -> None:
+        x = cast(TensorType[Attribute], self.input.type)
+        if len(x.get_shape()) != 4 or x.element_type != Float32Type():
+            raise VerifyException(f"'dataflow.lrn' op takes a 4-D f32 tensor, not {x}")
+        if self.size.value.data < 1:
+            raise VerifyException(
+                f"'dataflow.lrn' op size must be positive, not {self.size.value.data}"
+            )
+        beta = self.beta.value.data
+        if beta not in LRN_BETAS:
+            raise VerifyException(
+                f"'dataflow.lrn' op beta {beta:g} is not one of "
+                + ", ".join(f"{b:g}" for b in LRN_BETAS)
+            )
+
+
 Dataflow = Dialect(
     "dataflow",
     [
@@ -863,5 +930,6 @@ Dataflow = Dialect(
         PoolOp,
         ChannelAffineOp,
         LinearOp,
+        LrnOp,
     ],
 )

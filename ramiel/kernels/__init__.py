@@ -47,6 +47,7 @@ SOURCES = tuple(
         "pointwise.cpp",
         "linear.cpp",
         "direct.cpp",
+        "lrn.cpp",
     )
 )
 """The C++ sources of the library."""

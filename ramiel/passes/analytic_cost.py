@@ -63,6 +63,7 @@ from ramiel.dialects.dataflow import (
     ChannelsLastOp,
     ConcatConvOp,
     LinearOp,
+    LrnOp,
     WeightOp,
 )
 from ramiel.dialects.dataflow import ConvOp as KernelConvOp
@@ -873,6 +874,7 @@ def _build_table() -> dict[type[Operation], _WorkFn]:
         KernelPoolOp: _kernel_pool,
         ChannelAffineOp: _per_input_element("native_affine", 2.0),
         LinearOp: _linear,
+        LrnOp: _per_input_element("native_affine", 12.0),
         ops.ConvIntegerOp: _conv_like(1),
         ops.QLinearConvOp: _conv_like(3),
         ops.DeformConvOp: _conv_like(1),

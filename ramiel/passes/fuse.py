@@ -47,10 +47,14 @@
    `dataflow.channels_last` before it) and writes channels-last. The stem runs first,
    with nothing to overlap it, and there oneDNN is a cold path: NASNet-style's stem took
    24 + 151 us in the model (conversion and convolution), 62 on this kernel; on
-   ResNet-50's 7x7 stem, hot, the two are even (2.35 ms against 2.26 on one thread).
+   ResNet-50's 7x7 stem, hot, the convolutions alone are even (2.35 ms against 2.26 on
+   one thread), and with oneDNN's input conversion `benchmarks/native_kernels.py` prints
+   2.58 against 3.15.
    `direct=false` keeps oneDNN.
 5. A 2-D `onnx.MaxPool` (without indices) or `onnx.AveragePool` on float32 with static
-   shapes and symmetric (or VALID) pads becomes a `dataflow.pool`: Ramiel's pooling
+   shapes and symmetric or VALID pads (or asymmetric ones, but for an average that
+   counts the padding: the result type fixes where the windows end, and taps past the
+   input are left out) becomes a `dataflow.pool`: Ramiel's pooling
    kernel, 2x to 4x faster than PyTorch's channels-last pooling on GoogLeNet's and
    NASNet's tensors (`benchmarks/native_kernels.py`). An `onnx.Add` that is a pool's
    sole user, of a tensor of the pool's type, becomes its addend (NASNet's cells add
@@ -72,6 +76,10 @@
    576 -> 10 head took 43 us in the model (3 us hot); ResNet-50's 2048 -> 1000 takes 49
    us on two threads where F.linear takes 132 (gemv on one). `linear=false` keeps
    `F.linear`.
+8. A float32 4-D `onnx.LRN` whose beta is 0.5, 0.75 or 1 becomes a `dataflow.lrn`:
+   Ramiel's kernel, one pass with square roots for the pow (GoogLeNet's two: 157 and 90
+   us against 782 and 577 for `rt.lrn`, one thread; `benchmarks/native_kernels.py`). Its
+   result is channels-last. `lrn=false` keeps `rt.lrn`.
 
 BatchNormalization after a Conv is already folded into its weights by canonicalization;
 step 6 is for those that follow something else (DenseNet's Concat).
@@ -97,6 +105,7 @@ from ramiel.dialects.dataflow import (
     DEPTHWISE_KERNEL,
     DIRECT_ACTIVATIONS,
     DIRECT_KERNEL,
+    LRN_BETAS,
     MATMUL_KERNEL,
     POINTWISE_ACTIVATIONS,
     POINTWISE_KERNEL,
@@ -106,6 +115,7 @@ from ramiel.dialects.dataflow import (
     ConcatConvOp,
     ConvOp,
     LinearOp,
+    LrnOp,
     PoolOp,
     WeightOp,
 )
@@ -169,6 +179,9 @@ class FusePass(ModulePass):
     direct: bool = True
     """Run convolutions of few-channel images on Ramiel's own kernel (`ramiel.kernels`)."""
 
+    lrn: bool = True
+    """Run LRN on Ramiel's own kernel (`ramiel.kernels`)."""
+
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         del ctx
         store = weights_of(op)
@@ -202,6 +215,9 @@ class FusePass(ModulePass):
             if self.linear:
                 for gemm in [o for o in block.ops if isinstance(o, onnx.GemmOp)]:
                     _to_linear(gemm)
+            if self.lrn:
+                for lrn in [o for o in block.ops if isinstance(o, onnx.LRNOp)]:
+                    _to_lrn(lrn)
             if self.pointwise:
                 for kernel in [o for o in block.ops if isinstance(o, ConvOp)]:
                     _read_concat(kernel)
@@ -286,10 +302,12 @@ def _to_pool(pool: onnx.MaxPoolOp | onnx.AveragePoolOp) -> None:
     pads = _ints(pool, "pads", (0, 0, 0, 0))
     if auto_pad == "VALID":
         pads = (0, 0, 0, 0)
-    elif auto_pad != "NOTSET" or pads[:2] != pads[2:]:
+    elif auto_pad != "NOTSET":
         return
     average = isinstance(pool, onnx.AveragePoolOp)
     include_pad = average and bool(pool.onnx_attribute("count_include_pad"))
+    if include_pad and pads[:2] != pads[2:]:
+        return  # the kernel would count the begin pads' taps at the end too
     kernel = PoolOp(
         x,
         y.type,
@@ -365,6 +383,25 @@ def _to_linear(gemm: onnx.GemmOp) -> None:
         Rewriter.replace_op(gemm, [linear], [linear.output])
     else:
         _replace_pair(gemm, relu, linear)
+
+
+def _to_lrn(lrn: onnx.LRNOp) -> None:
+    """Replace `lrn` by a `dataflow.lrn` when Ramiel's kernel computes it."""
+    if not (_is_f32(lrn.X, 4) and _is_f32(lrn.Y, 4)) or static_shape(lrn.X) is None:
+        return
+    beta = float(cast(float, lrn.onnx_attribute("beta")))
+    if beta not in LRN_BETAS:
+        return
+    kernel = LrnOp(
+        lrn.X,
+        size=int(cast(int, lrn.onnx_attribute("size"))),
+        alpha=float(cast(float, lrn.onnx_attribute("alpha"))),
+        beta=beta,
+        bias=float(cast(float, lrn.onnx_attribute("bias"))),
+    )
+    kernel.location = lrn.location
+    kernel.output.name_hint = lrn.Y.name_hint
+    Rewriter.replace_op(lrn, [kernel], [kernel.output])
 
 
 def _sole_relu(value: SSAValue) -> onnx.ReluOp | None:
@@ -662,7 +699,7 @@ def _place_channels_last(block: Block, *, global_pool: bool = True) -> None:
                     channels_last.add(convert.output)
                 op.operands[index] = converted[source]
             channels_last.add(op.output)
-        elif isinstance(op, ChannelsLastOp | PoolOp):
+        elif isinstance(op, ChannelsLastOp | PoolOp | LrnOp):
             channels_last.add(op.output)
         elif isinstance(op, ChannelAffineOp):
             if op.input in channels_last:
