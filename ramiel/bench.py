@@ -17,7 +17,8 @@ Every peer runs the same seeded random input (static shapes; a dynamic batch dim
 Each peer is built once and its output checked against onnxruntime (graph optimizations
 off, so onnxruntime's own peers are checked too); a peer that fails to build, raises or
 disagrees is reported and not timed. The others run in alternating rounds (round r runs
-every peer once, starting at a rotating offset) so that drifts of a shared machine hit them
+every peer once, starting at a rotating offset, each after a short sleep that lets the
+previous peer's spinning threads go idle) so that drifts of a shared machine hit them
 alike; the report gives medians, p10 and p90. Torch peers run under
 `torch.inference_mode()`.
 
@@ -541,12 +542,20 @@ def check_peer(peer: Peer, reference: Sequence[np.ndarray]) -> PeerResult:
     return PeerResult(peer.name, peer.build_s, diff, problem)
 
 
+SETTLE_S = 0.05
+"""Seconds of sleep before each peer's calls, for the previous peer's threads to go idle:
+onnxruntime's parallel mode leaves inter-op threads spinning after a run, and without the
+pause the peer after it ran slower (torch.compile's GoogLeNet 28 ms after it, 19 alone;
+Ramiel's 17.4 against 16.6)."""
+
+
 def time_rounds(
     peers: Sequence[Peer], runs: int, warmup: int, progress: Progress
 ) -> dict[str, list[float]]:
     """Run `warmup` then `runs` rounds; round r runs every peer twice, starting with peer
-    r mod len(peers), and times its second call: the first lets the previous peer's
-    spinning threads (OpenMP's, onnxruntime's) go idle. The timed calls, in ms, by peer."""
+    r mod len(peers), after `SETTLE_S` of sleep, and times its second call: the sleep and
+    the first call let the previous peer's spinning threads (OpenMP's, onnxruntime's) go
+    idle. The timed calls, in ms, by peer."""
     samples: dict[str, list[float]] = {p.name: [] for p in peers}
     total = warmup + runs
     progress.stage("timing")
@@ -554,6 +563,7 @@ def time_rounds(
     for round_ in range(total):
         shift = round_ % max(len(peers), 1)
         for peer in [*peers[shift:], *peers[:shift]]:
+            time.sleep(SETTLE_S)
             with peer.context():
                 peer.call()
                 start = time.perf_counter()
