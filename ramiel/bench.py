@@ -18,8 +18,8 @@ Each peer is built once and its output checked against onnxruntime (graph optimi
 off, so onnxruntime's own peers are checked too); a peer that fails to build, raises or
 disagrees is reported and not timed. The others run in alternating rounds (round r runs
 every peer once, starting at a rotating offset, each after a short sleep that lets the
-previous peer's spinning threads go idle) so that drifts of a shared machine hit them
-alike; the report gives medians, p10 and p90. Torch peers run under
+previous peer's spinning threads go idle and a few untimed calls) so that drifts of a
+shared machine hit them alike; the report gives medians, p10 and p90. Torch peers run under
 `torch.inference_mode()`.
 
 Besides latency: the `ramiel` compile time (`lower`'s wall time), the bound
@@ -548,14 +548,19 @@ onnxruntime's parallel mode leaves inter-op threads spinning after a run, and wi
 pause the peer after it ran slower (torch.compile's GoogLeNet 28 ms after it, 19 alone;
 Ramiel's 17.4 against 16.6)."""
 
+SETTLE_CALLS = 3
+"""Untimed calls of a peer between the sleep and its timed call: after one, the
+NASNet-style model's timed call on two workers was still 1% to 5% slower than without
+the sleep (the idle cores wake slowly); after three, within 1%."""
+
 
 def time_rounds(
     peers: Sequence[Peer], runs: int, warmup: int, progress: Progress
 ) -> dict[str, list[float]]:
-    """Run `warmup` then `runs` rounds; round r runs every peer twice, starting with peer
-    r mod len(peers), after `SETTLE_S` of sleep, and times its second call: the sleep and
-    the first call let the previous peer's spinning threads (OpenMP's, onnxruntime's) go
-    idle. The timed calls, in ms, by peer."""
+    """Run `warmup` then `runs` rounds; round r runs every peer, starting with peer r mod
+    len(peers): after `SETTLE_S` of sleep and `SETTLE_CALLS` untimed calls, which let the
+    previous peer's spinning threads (OpenMP's, onnxruntime's) go idle and wake the cores
+    again, it times one call. The timed calls, in ms, by peer."""
     samples: dict[str, list[float]] = {p.name: [] for p in peers}
     total = warmup + runs
     progress.stage("timing")
@@ -565,7 +570,8 @@ def time_rounds(
         for peer in [*peers[shift:], *peers[:shift]]:
             time.sleep(SETTLE_S)
             with peer.context():
-                peer.call()
+                for _ in range(SETTLE_CALLS):
+                    peer.call()
                 start = time.perf_counter()
                 peer.call()
                 elapsed = time.perf_counter() - start

@@ -25,6 +25,7 @@ from onnx import TensorProto, helper, numpy_helper
 
 import ramiel.bench
 from ramiel.bench import (
+    SETTLE_CALLS,
     BenchOptions,
     Bound,
     InputInfo,
@@ -362,9 +363,9 @@ def test_rounds_rotate_the_order_and_skip_warmup() -> None:
     samples = time_rounds(
         [peer("a"), peer("b"), peer("c")], runs=3, warmup=1, progress=Progress(False)
     )
-    # Each peer runs twice in a row (a settling call, then the timed one).
+    # Each peer runs SETTLE_CALLS + 1 times in a row (settling calls, then the timed one).
     rounds = ["a", "b", "c", "b", "c", "a", "c", "a", "b", "a", "b", "c"]
-    assert order == [name for name in rounds for _ in range(2)]
+    assert order == [name for name in rounds for _ in range(SETTLE_CALLS + 1)]
     assert {name: len(times) for name, times in samples.items()} == {"a": 3, "b": 3, "c": 3}
 
 
@@ -386,7 +387,7 @@ def test_rounds_run_each_call_inside_its_context() -> None:
         return context()
 
     time_rounds([Peer("p", call, make, 0.0)], runs=2, warmup=0, progress=Progress(False))
-    assert inside == [True] * 4  # two rounds of a settling and a timed call
+    assert inside == [True] * 2 * (SETTLE_CALLS + 1)  # two rounds: settling and timed calls
 
 
 def test_compare_against_the_reference() -> None:
