@@ -29,6 +29,7 @@ import argparse
 import statistics
 import time
 from collections.abc import Callable
+from functools import partial
 
 import torch
 import torch.nn.functional as F
@@ -273,49 +274,29 @@ def main() -> None:
     kernels.load()
     print(f"medians of {options.rounds} alternating rounds, us per call")
     print(f"{'threads':>7} {'op':>28} {'baseline':>9} {'ramiel':>9} {'speedup':>8}")
+    # (name, the pair's maker): made for each thread count, as oneDNN packs for it.
+    rows: list[tuple[str, Callable[[], dict[str, Callable[[], object]]]]] = []
+    rows += [
+        (f"dw {c}x{s}x{s} k{k} s{st}", partial(depthwise_pair, c, s, k, st))
+        for c, s, k, st in DEPTHWISE
+    ]
+    rows += [(f"1x1 {c}x{s}x{s} -> {o}", partial(pointwise_pair, c, s, o)) for c, s, o in POINTWISE]
+    rows += [(f"cat 6x{c}x{s}x{s} -> {o}", partial(concat_pair, c, s, o)) for c, s, o in CONCAT]
+    rows += [
+        (f"{kind}pool {c}x{s}x{s} k{k} s{st}", partial(pool_pair, kind, c, s, k, st))
+        for kind, c, s, k, st in POOLS
+    ]
+    rows += [(f"bn+relu {c}x{s}x{s}", partial(affine_pair, c, s)) for c, s in AFFINE]
+    rows += [(f"lrn {c}x{s}x{s}", partial(lrn_pair, c, s)) for c, s in LRN]
+    rows += [
+        (f"stem 3x{s}x{s} k{k} -> {o}", partial(stem_pair, s, o, k, p)) for s, o, k, p in STEMS
+    ]
+    rows += [(f"linear {i} -> {o}", partial(linear_pair, i, o)) for i, o in LINEARS]
     with torch.inference_mode():
         for threads in options.threads:
             torch.set_num_threads(threads)
-            for channels, size, k, stride in DEPTHWISE:
-                base, ours = _time(
-                    depthwise_pair(channels, size, k, stride), options.rounds, options.seconds
-                )
-                name = f"dw {channels}x{size}x{size} k{k} s{stride}"
-                print(f"{threads:>7} {name:>28} {base:>9.1f} {ours:>9.1f} {base / ours:>7.2f}x")
-            for channels, size, outputs in POINTWISE:
-                base, ours = _time(
-                    pointwise_pair(channels, size, outputs), options.rounds, options.seconds
-                )
-                name = f"1x1 {channels}x{size}x{size} -> {outputs}"
-                print(f"{threads:>7} {name:>28} {base:>9.1f} {ours:>9.1f} {base / ours:>7.2f}x")
-            for channels, size, outputs in CONCAT:
-                base, ours = _time(
-                    concat_pair(channels, size, outputs), options.rounds, options.seconds
-                )
-                name = f"cat 6x{channels}x{size}x{size} -> {outputs}"
-                print(f"{threads:>7} {name:>28} {base:>9.1f} {ours:>9.1f} {base / ours:>7.2f}x")
-            for kind, channels, size, k, stride in POOLS:
-                base, ours = _time(
-                    pool_pair(kind, channels, size, k, stride), options.rounds, options.seconds
-                )
-                name = f"{kind}pool {channels}x{size}x{size} k{k} s{stride}"
-                print(f"{threads:>7} {name:>28} {base:>9.1f} {ours:>9.1f} {base / ours:>7.2f}x")
-            for channels, size in AFFINE:
-                base, ours = _time(affine_pair(channels, size), options.rounds, options.seconds)
-                name = f"bn+relu {channels}x{size}x{size}"
-                print(f"{threads:>7} {name:>28} {base:>9.1f} {ours:>9.1f} {base / ours:>7.2f}x")
-            for channels, size in LRN:
-                base, ours = _time(lrn_pair(channels, size), options.rounds, options.seconds)
-                name = f"lrn {channels}x{size}x{size}"
-                print(f"{threads:>7} {name:>28} {base:>9.1f} {ours:>9.1f} {base / ours:>7.2f}x")
-            for size, outputs, k, pad in STEMS:
-                pair = stem_pair(size, outputs, k, pad)
-                base, ours = _time(pair, options.rounds, options.seconds)
-                name = f"stem 3x{size}x{size} k{k} -> {outputs}"
-                print(f"{threads:>7} {name:>28} {base:>9.1f} {ours:>9.1f} {base / ours:>7.2f}x")
-            for inputs, outputs in LINEARS:
-                base, ours = _time(linear_pair(inputs, outputs), options.rounds, options.seconds)
-                name = f"linear {inputs} -> {outputs}"
+            for name, make in rows:
+                base, ours = _time(make(), options.rounds, options.seconds)
                 print(f"{threads:>7} {name:>28} {base:>9.1f} {ours:>9.1f} {base / ours:>7.2f}x")
 
 

@@ -127,17 +127,7 @@ def lower(
         from ramiel import kernels
         from ramiel.passes.fuse import FusePass
 
-        native = kernels.available()
-        fuse_pass = FusePass(
-            depthwise=native,
-            pointwise=native,
-            pool=native,
-            affine=native,
-            linear=native,
-            direct=native,
-            lrn=native,
-        )
-        fuse_pass.apply(ir_context(), module)
+        FusePass.for_kernels(kernels.available()).apply(ir_context(), module)
     costs: CostModel | None = None
     if workers > 1:
         costs = make_cost_model(module, cost_model, None, workers)

@@ -47,9 +47,10 @@
    `dataflow.channels_last` before it) and writes channels-last. The stem runs first,
    with nothing to overlap it, and there oneDNN is a cold path: NASNet-style's stem took
    24 + 151 us in the model (conversion and convolution), 62 on this kernel; on
-   ResNet-50's 7x7 stem, hot, the convolutions alone are even (2.35 ms against 2.26 on
-   one thread), and with oneDNN's input conversion `benchmarks/native_kernels.py` prints
-   2.58 against 3.15.
+   ResNet-50's 7x7 stem, hot, the two are about even: the convolutions alone 2.35 ms
+   against 2.26 on one thread, and with oneDNN's input conversion runs of
+   `benchmarks/native_kernels.py` printed speedups of 0.96x to 1.2x on one thread (this
+   machine's noise) and 1.39x on two.
    `direct=false` keeps oneDNN.
 5. A 2-D `onnx.MaxPool` (without indices) or `onnx.AveragePool` on float32 with static
    shapes and symmetric or VALID pads (or asymmetric ones, but for an average that
@@ -181,6 +182,20 @@ class FusePass(ModulePass):
 
     lrn: bool = True
     """Run LRN on Ramiel's own kernel (`ramiel.kernels`)."""
+
+    @classmethod
+    def for_kernels(cls, available: bool) -> FusePass:
+        """The pass with every choice of Ramiel's own kernels on where the kernel library
+        is `available`, and off (oneDNN and PyTorch's ops only) where it is not."""
+        return cls(
+            depthwise=available,
+            pointwise=available,
+            pool=available,
+            affine=available,
+            linear=available,
+            direct=available,
+            lrn=available,
+        )
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         del ctx
