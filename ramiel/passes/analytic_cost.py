@@ -32,10 +32,11 @@ with regions: the ops of their regions) and "other" (the long tail, by bytes mov
 
 Ops that the `fuse` pass puts on Ramiel's own kernels (`ramiel.kernels`) have kinds of
 their own, "native_pointwise" and "native_depthwise" (`dataflow.conv` with that
-`kernel`; `dataflow.concat_conv` is "native_pointwise" too), "native_pool"
-(`dataflow.pool`) and "native_affine" (`dataflow.channel_affine`): they run several
+`kernel`; `dataflow.concat_conv` and a `dataflow.conv` on the direct kernel are
+"native_pointwise" too), "native_pool" (`dataflow.pool`) and "native_affine"
+(`dataflow.channel_affine`, and `dataflow.lrn` at 12 FLOPs an element): they run several
 times faster than the eager calls of the kinds above, and a schedule built on eager rates
-misplaces them.
+misplaces them. `dataflow.linear` is "matmul".
 """
 
 from __future__ import annotations
