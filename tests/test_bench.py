@@ -27,6 +27,7 @@ import ramiel.bench
 from ramiel.bench import (
     SETTLE_CALLS,
     BenchOptions,
+    BenchReport,
     Bound,
     InputInfo,
     Peer,
@@ -36,6 +37,7 @@ from ramiel.bench import (
     format_json,
     format_table,
     graph_inputs,
+    noisy_peers,
     random_inputs,
     run_bench,
     time_rounds,
@@ -348,6 +350,29 @@ def test_a_peer_that_disagrees_is_reported_and_not_timed(
 
 
 # ---- pieces ----------------------------------------------------------------------------
+
+
+def test_table_flags_noisy_times_behind_the_ratio() -> None:
+    """A p90 over 1.25 times the median of `ramiel` or of the best other peer is flagged;
+    a noisy peer that is not the best is not."""
+
+    def report(ramiel_ms: list[float], ort_ms: list[float]) -> BenchReport:
+        peers = [
+            PeerResult("eager-1t", samples_ms=[50.0] * 8 + [90.0, 90.0]),
+            PeerResult("ramiel", samples_ms=ramiel_ms),
+            PeerResult("ort-seq", samples_ms=ort_ms),
+        ]
+        return BenchReport("m.onnx", 2, 10, 0, [], peers, 0.1)
+
+    quiet = [4.0] * 8 + [4.2, 4.3]
+    assert noisy_peers(report(quiet, [4.5] * 10)) == []
+    assert "noisy:" not in format_table(report(quiet, [4.5] * 10))
+    slow = [4.0] * 5 + [4.1, 4.2, 4.5, 6.0, 7.0]
+    flagged = noisy_peers(report(slow, quiet))
+    assert [name for name, _ in flagged] == ["ramiel"]
+    line = next(x for x in format_table(report(slow, quiet)).splitlines() if "noisy" in x)
+    assert line.startswith("noisy: p90/median above 1.25 (ramiel 1.") and "run it again" in line
+    assert [name for name, _ in noisy_peers(report(quiet, slow))] == ["ort-seq"]
 
 
 def test_rounds_rotate_the_order_and_skip_warmup() -> None:
