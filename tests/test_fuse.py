@@ -496,13 +496,14 @@ def test_light_squeezenet_on_onednn_kernels_matches_recorded_output() -> None:
 
 class _Pointwise(nn.Module):
     """NASNet's pointwise convolutions: 1x1 conv + BN + activation, and a 1x1 conv + BN
-    added to a residual then activated, at 8x8 (well under the matmul bound). Only Relu
-    folds after an Add."""
+    added to a residual then activated, at 8x8 (well under the matmul bound), with 12
+    outputs (under a vector: not Ramiel's pointwise kernel). Only Relu folds after an
+    Add."""
 
     def __init__(self, activation: nn.Module) -> None:
         super().__init__()
-        self.first = nn.Sequential(nn.Conv2d(16, 24, 1, bias=False), nn.BatchNorm2d(24))
-        self.second = nn.Sequential(nn.Conv2d(24, 24, 1), nn.BatchNorm2d(24))
+        self.first = nn.Sequential(nn.Conv2d(16, 12, 1, bias=False), nn.BatchNorm2d(12))
+        self.second = nn.Sequential(nn.Conv2d(12, 12, 1), nn.BatchNorm2d(12))
         self.activation = activation
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

@@ -264,6 +264,10 @@ def _pointwise_model(
         (5, 16, (5, 5), False, False),  # one vector; 25 pixels: 24 in tiles, one alone
         (64, 96, (3, 7), True, False),  # four vectors and two
         (256, 64, (28, 28), True, True),  # large, many pixels
+        # outputs not a multiple of 16: a padded matrix, the last vector through a buffer
+        (512, 24, (13, 13), True, True),  # GoogLeNet's 5x5 reduce, with an addend
+        (33, 17, (5, 7), False, True),
+        (40, 88, (4, 4), True, False),  # 5.5 vectors: a chunk of 4, then 1.5
     ],
 )
 def test_pointwise_matches_onnxruntime(
@@ -282,15 +286,17 @@ def test_pointwise_matches_onnxruntime(
 def test_pointwise_bad_arguments_name_the_operator() -> None:
     op = rt.native_op("pointwise_conv2d")
     x = torch.randn(1, 8, 4, 4)
-    with pytest.raises(RuntimeError, match=r"C_out a multiple of 16"):
+    with pytest.raises(RuntimeError, match=r"C_out rounded up to a multiple of 16"):
         op(x, torch.randn(8, 24), torch.randn(24), None, False)
+    with pytest.raises(RuntimeError, match=r"rounding up to the matrix's 32 columns, got \[16\]"):
+        op(x, torch.randn(8, 32), torch.randn(16), None, False)
     with pytest.raises(RuntimeError, match=r"ramiel::pointwise_conv2d: addend must be"):
         op(x, torch.randn(8, 16), torch.randn(16), torch.randn(1, 16, 4, 5), False)
 
 
 def _concat_conv_model(relu_in: bool, relu_out: bool) -> onnx.ModelProto:
     """Three parts (each a 3x3 max pool, so channels-last) concatenated, Relu'd when
-    `relu_in`, into two 1x1 Convs (48 and 16 outputs), the second Relu'd when `relu_out`."""
+    `relu_in`, into two 1x1 Convs (48 and 24 outputs), the second Relu'd when `relu_out`."""
     rng = np.random.default_rng(int(relu_in) * 2 + int(relu_out))
     channels = (16, 7, 16)
     nodes = [
@@ -304,7 +310,7 @@ def _concat_conv_model(relu_in: bool, relu_out: bool) -> onnx.ModelProto:
         source = "r"
     total = sum(channels)
     inits: list[onnx.TensorProto] = []
-    for name, outputs in (("y", 48), ("z", 16)):
+    for name, outputs in (("y", 48), ("z", 24)):
         weight = rng.standard_normal((outputs, total, 1, 1)).astype(np.float32) / total**0.5
         bias = rng.standard_normal(outputs).astype(np.float32)
         inits += [
@@ -324,7 +330,7 @@ def _concat_conv_model(relu_in: bool, relu_out: bool) -> onnx.ModelProto:
         ],
         [
             helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 48, 6, 5]),
-            helper.make_tensor_value_info("z", TensorProto.FLOAT, [1, 16, 6, 5]),
+            helper.make_tensor_value_info("z", TensorProto.FLOAT, [1, 24, 6, 5]),
         ],
         inits,
     )
@@ -365,7 +371,7 @@ def test_concat_conv_bad_arguments_name_the_operator() -> None:
         op([], torch.randn(8, 16), torch.randn(16), True, False)
     with pytest.raises(RuntimeError, match=r"inputs \[1, 8, 4, 4\] and \[1, 8, 4, 5\] differ"):
         op([x, torch.randn(1, 8, 4, 5)], torch.randn(16, 16), torch.randn(16), True, False)
-    with pytest.raises(RuntimeError, match=r"matrix must be float32 \(16, C_out\)"):
+    with pytest.raises(RuntimeError, match=r"matrix must be float32 \(16, C_out rounded up"):
         op([x, x], torch.randn(8, 16), torch.randn(16), True, False)
 
 

@@ -44,14 +44,6 @@ func.func @weight_channels(%a: tensor<1x32x4x4xf32>, %b: tensor<1x64x4x4xf32>, %
 
 // -----
 
-func.func @not_16_outputs(%a: tensor<1x32x4x4xf32>, %w: tensor<24x32x1x1xf32>, %bias: tensor<24xf32>) -> tensor<1x24x4x4xf32> {
-  // CHECK: dataflow_concat_conv.mlir:[[# @LINE + 1]]:3: error: 'dataflow.concat_conv' op needs output channels in multiples of 16, not 24
-  %y = dataflow.concat_conv(%a), %w, %bias {input_activation = "none", activation = "none"} : (tensor<1x32x4x4xf32>, tensor<24x32x1x1xf32>, tensor<24xf32>) -> tensor<1x24x4x4xf32>
-  func.return %y : tensor<1x24x4x4xf32>
-}
-
-// -----
-
 func.func @bad_bias(%a: tensor<1x32x4x4xf32>, %w: tensor<16x32x1x1xf32>, %bias: tensor<32xf32>) -> tensor<1x16x4x4xf32> {
   // CHECK: dataflow_concat_conv.mlir:[[# @LINE + 1]]:3: error: 'dataflow.concat_conv' op bias must be tensor<16xf32>, not tensor<32xf32>
   %y = dataflow.concat_conv(%a), %w, %bias {input_activation = "none", activation = "none"} : (tensor<1x32x4x4xf32>, tensor<16x32x1x1xf32>, tensor<32xf32>) -> tensor<1x16x4x4xf32>

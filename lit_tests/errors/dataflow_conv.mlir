@@ -104,14 +104,6 @@ func.func @matmul_3x3(%x: tensor<1x2x4x4xf32>, %w: tensor<3x2x3x3xf32>, %b: tens
 
 // -----
 
-func.func @pointwise_channels(%x: tensor<1x2x4x4xf32>, %w: tensor<24x2x1x1xf32>, %b: tensor<24xf32>) -> tensor<1x24x4x4xf32> {
-  // CHECK: dataflow_conv.mlir:[[# @LINE + 1]]:3: error: 'dataflow.conv' op kernel 'pointwise' needs output channels in multiples of 16, not 24
-  %y = dataflow.conv %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64, activation = "none", kernel = "pointwise"} : (tensor<1x2x4x4xf32>, tensor<24x2x1x1xf32>, tensor<24xf32>) -> tensor<1x24x4x4xf32>
-  func.return %y : tensor<1x24x4x4xf32>
-}
-
-// -----
-
 func.func @pointwise_sigmoid(%x: tensor<1x2x4x4xf32>, %w: tensor<16x2x1x1xf32>, %b: tensor<16xf32>) -> tensor<1x16x4x4xf32> {
   // CHECK: dataflow_conv.mlir:[[# @LINE + 1]]:3: error: 'dataflow.conv' op kernel 'pointwise' takes only the activations none, relu
   %y = dataflow.conv %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64, activation = "sigmoid", kernel = "pointwise"} : (tensor<1x2x4x4xf32>, tensor<16x2x1x1xf32>, tensor<16xf32>) -> tensor<1x16x4x4xf32>

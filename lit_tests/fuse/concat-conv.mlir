@@ -57,12 +57,12 @@ func.func @concat_kept_for_another_user(%a: tensor<1x16x4x4xf32>, %b: tensor<1x3
 // -----
 
 // Kept: a Concat along the height, a 3x3 convolution (oneDNN), a 1x1 convolution with a
-// residual Add (the kernel's concatenating form takes no addend), and 24 output channels
-// (not on the pointwise kernel).
+// residual Add (the kernel's concatenating form takes no addend), and 8 output channels
+// (not on the pointwise kernel: less than one vector).
 // CHECK-LABEL: func.func @kept
 // CHECK-NOT:     dataflow.concat_conv
 // CHECK:         func.return
-func.func @kept(%a: tensor<1x16x4x4xf32>, %b: tensor<1x16x4x4xf32>, %s: tensor<1x16x4x4xf32>) -> (tensor<1x16x8x4xf32>, tensor<1x16x4x4xf32>, tensor<1x16x4x4xf32>, tensor<1x24x4x4xf32>) {
+func.func @kept(%a: tensor<1x16x4x4xf32>, %b: tensor<1x16x4x4xf32>, %s: tensor<1x16x4x4xf32>) -> (tensor<1x16x8x4xf32>, tensor<1x16x4x4xf32>, tensor<1x16x4x4xf32>, tensor<1x8x4x4xf32>) {
   %h = onnx.Concat(%a, %b) {axis = 2 : i64} : (tensor<1x16x4x4xf32>, tensor<1x16x4x4xf32>) -> tensor<1x16x8x4xf32>
   %w1 = onnx.Constant() {value = dense<0.5> : tensor<16x16x1x1xf32>} : () -> tensor<16x16x1x1xf32>
   %y1 = onnx.Conv(%h, %w1) : (tensor<1x16x8x4xf32>, tensor<16x16x1x1xf32>) -> tensor<1x16x8x4xf32>
@@ -72,7 +72,7 @@ func.func @kept(%a: tensor<1x16x4x4xf32>, %b: tensor<1x16x4x4xf32>, %s: tensor<1
   %w2 = onnx.Constant() {value = dense<0.5> : tensor<16x32x1x1xf32>} : () -> tensor<16x32x1x1xf32>
   %y2 = onnx.Conv(%c, %w2) : (tensor<1x32x4x4xf32>, tensor<16x32x1x1xf32>) -> tensor<1x16x4x4xf32>
   %y4 = onnx.Add(%y2, %s) : (tensor<1x16x4x4xf32>, tensor<1x16x4x4xf32>) -> tensor<1x16x4x4xf32>
-  %w5 = onnx.Constant() {value = dense<0.5> : tensor<24x32x1x1xf32>} : () -> tensor<24x32x1x1xf32>
-  %y5 = onnx.Conv(%c, %w5) : (tensor<1x32x4x4xf32>, tensor<24x32x1x1xf32>) -> tensor<1x24x4x4xf32>
-  func.return %y1, %y3, %y4, %y5 : tensor<1x16x8x4xf32>, tensor<1x16x4x4xf32>, tensor<1x16x4x4xf32>, tensor<1x24x4x4xf32>
+  %w5 = onnx.Constant() {value = dense<0.5> : tensor<8x32x1x1xf32>} : () -> tensor<8x32x1x1xf32>
+  %y5 = onnx.Conv(%c, %w5) : (tensor<1x32x4x4xf32>, tensor<8x32x1x1xf32>) -> tensor<1x8x4x4xf32>
+  func.return %y1, %y3, %y4, %y5 : tensor<1x16x8x4xf32>, tensor<1x16x4x4xf32>, tensor<1x16x4x4xf32>, tensor<1x8x4x4xf32>
 }

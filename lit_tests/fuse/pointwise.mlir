@@ -1,5 +1,5 @@
 // The fuse pass's pointwise kernel: a 1x1 convolution (stride 1, no padding, one group)
-// with output channels in multiples of 16 and no activation but Relu (after a folded Add
+// with at least 16 output channels and no activation but Relu (after a folded Add
 // or not) gets kernel = "pointwise" (Ramiel's own kernel) when it is small enough for
 // the matrix-product kernel, has at least 28x28 output pixels or has at most 128 output
 // channels. Other 1x1 convolutions keep the matrix product or oneDNN;
@@ -54,19 +54,34 @@ func.func @large_narrow(%x: tensor<1x384x16x16xf32>) -> tensor<1x64x16x16xf32> {
 
 // -----
 
-// Kept off the kernel: large with 7x7 pixels and 512 output channels (oneDNN), 24 output channels (the matrix
-// product), a Sigmoid (the matrix product), a stride of 2 (oneDNN).
+// Kept off the kernel: large with 7x7 pixels and 512 output channels (oneDNN), 8 output
+// channels (less than one vector: the matrix product), a Sigmoid (the matrix product), a
+// stride of 2 (oneDNN).
 // CHECK-LABEL: func.func @kept
 // CHECK-NOT:     kernel = "pointwise"
 // CHECK:         func.return
-func.func @kept(%x: tensor<1x512x7x7xf32>, %s: tensor<1x8x4x4xf32>) -> (tensor<1x512x7x7xf32>, tensor<1x24x4x4xf32>, tensor<1x16x4x4xf32>, tensor<1x16x2x2xf32>) {
+func.func @kept(%x: tensor<1x512x7x7xf32>, %s: tensor<1x8x4x4xf32>) -> (tensor<1x512x7x7xf32>, tensor<1x8x4x4xf32>, tensor<1x16x4x4xf32>, tensor<1x16x2x2xf32>) {
   %w = onnx.Constant() {value = dense<0.5> : tensor<512x512x1x1xf32>} : () -> tensor<512x512x1x1xf32>
   %a = onnx.Conv(%x, %w) : (tensor<1x512x7x7xf32>, tensor<512x512x1x1xf32>) -> tensor<1x512x7x7xf32>
-  %w24 = onnx.Constant() {value = dense<0.5> : tensor<24x8x1x1xf32>} : () -> tensor<24x8x1x1xf32>
-  %b = onnx.Conv(%s, %w24) : (tensor<1x8x4x4xf32>, tensor<24x8x1x1xf32>) -> tensor<1x24x4x4xf32>
+  %w8 = onnx.Constant() {value = dense<0.5> : tensor<8x8x1x1xf32>} : () -> tensor<8x8x1x1xf32>
+  %b = onnx.Conv(%s, %w8) : (tensor<1x8x4x4xf32>, tensor<8x8x1x1xf32>) -> tensor<1x8x4x4xf32>
   %w16 = onnx.Constant() {value = dense<0.5> : tensor<16x8x1x1xf32>} : () -> tensor<16x8x1x1xf32>
   %c = onnx.Conv(%s, %w16) : (tensor<1x8x4x4xf32>, tensor<16x8x1x1xf32>) -> tensor<1x16x4x4xf32>
   %d = onnx.Sigmoid(%c) : (tensor<1x16x4x4xf32>) -> tensor<1x16x4x4xf32>
   %e = onnx.Conv(%s, %w16) {strides = array<i64: 2, 2>} : (tensor<1x8x4x4xf32>, tensor<16x8x1x1xf32>) -> tensor<1x16x2x2xf32>
-  func.return %a, %b, %d, %e : tensor<1x512x7x7xf32>, tensor<1x24x4x4xf32>, tensor<1x16x4x4xf32>, tensor<1x16x2x2xf32>
+  func.return %a, %b, %d, %e : tensor<1x512x7x7xf32>, tensor<1x8x4x4xf32>, tensor<1x16x4x4xf32>, tensor<1x16x2x2xf32>
+}
+
+// -----
+
+// 24 output channels: the kernel, on a weight matrix padded to 32 columns (the printer
+// makes it with rt.conv1x1_matrix(w, 16)).
+// CHECK-LABEL: func.func @odd_channels
+// CHECK:         dataflow.conv {{.*}}kernel = "pointwise"} : ({{.*}}, tensor<24x8x1x1xf32>, tensor<24xf32>) -> tensor<1x24x4x4xf32>
+// OFF-LABEL:   func.func @odd_channels
+// OFF-NOT:       kernel = "pointwise"
+func.func @odd_channels(%s: tensor<1x8x4x4xf32>) -> tensor<1x24x4x4xf32> {
+  %w24 = onnx.Constant() {value = dense<0.5> : tensor<24x8x1x1xf32>} : () -> tensor<24x8x1x1xf32>
+  %b = onnx.Conv(%s, %w24) : (tensor<1x8x4x4xf32>, tensor<24x8x1x1xf32>) -> tensor<1x24x4x4xf32>
+  func.return %b : tensor<1x24x4x4xf32>
 }

@@ -44,6 +44,7 @@ from xdsl.traits import Pure
 from xdsl.utils.target import Target
 
 from ramiel.dialects.dataflow import (
+    POINTWISE_LANES,
     WEIGHTS_FILE_ATTR,
     ChannelAffineOp,
     ChannelsLastOp,
@@ -427,7 +428,7 @@ class PythonPrinter:
     def _pointwise_kernel(self, op: KernelConvOp) -> str:
         """`_pointwise(x, matrix, bias, addend, relu)`: Ramiel's 1x1 convolution kernel, on
         the weight as a (in channels, out channels) matrix."""
-        matrix = self._weight_matrix(op)
+        matrix = self._weight_matrix(op, POINTWISE_LANES)
         bias = self._operand(op.bias).expr
         addend = "None" if op.addend is None else self._operand(op.addend).expr
         relu = op.activation.data == "relu"
@@ -437,7 +438,7 @@ class PythonPrinter:
     def _concat_conv_kernel(self, op: ConcatConvOp) -> str:
         """`_pointwise_concat([x0, x1, ...], matrix, bias, input_relu, relu)`: Ramiel's 1x1
         convolution kernel reading the parts of the concatenation it replaces."""
-        matrix = self._weight_matrix(op)
+        matrix = self._weight_matrix(op, POINTWISE_LANES)
         bias = self._operand(op.bias).expr
         parts = ", ".join(self._operand(v).expr for v in op.inputs)
         input_relu = op.input_activation.data == "relu"
@@ -485,10 +486,13 @@ class PythonPrinter:
             f"{size}, {average}, {include_pad}{addend})"
         )
 
-    def _weight_matrix(self, op: KernelConvOp | ConcatConvOp) -> str:
-        """`op`'s 1x1 weight as a (in channels, out channels) matrix: an attribute made at
-        load time for a constant weight, else computed in place."""
-        return self._prepared_weight(op, lambda w: f"rt.conv1x1_matrix({w})", "matrix", True)
+    def _weight_matrix(self, op: KernelConvOp | ConcatConvOp, lanes: int = 1) -> str:
+        """`op`'s 1x1 weight as a (in channels, out channels) matrix, its columns padded to
+        a multiple of `lanes`: an attribute made at load time for a constant weight, else
+        computed in place."""
+        channels = cast(TensorType[Attribute], op.weight.type).get_shape()[0]
+        extra = f", {lanes}" if channels % lanes else ""
+        return self._prepared_weight(op, lambda w: f"rt.conv1x1_matrix({w}{extra})", "matrix", True)
 
     def _packed_weight(self, op: KernelConvOp, geometry: list[list[int]], group: int) -> str:
         """The attribute holding `op`'s weight in oneDNN's layout for this convolution,

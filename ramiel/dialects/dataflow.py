@@ -227,7 +227,8 @@ POINTWISE_ACTIVATIONS = ("none", "relu")
 """The activations the pointwise kernel applies (after the addend)."""
 
 POINTWISE_LANES = 16
-"""The pointwise kernel's output channels come in vectors of this many."""
+"""The pointwise kernel's output channels come in vectors of this many (its weight matrix
+is padded to a multiple; the direct kernel takes only multiples)."""
 
 DIRECT_KERNEL = "direct"
 """`dataflow.conv`'s `kernel` for a convolution of a few-channel NCHW image on Ramiel's
@@ -358,12 +359,6 @@ class ConvOp(IRDLOperation):
                 "1, no padding, dilation 1 and one group"
             )
         if kernel == POINTWISE_KERNEL:
-            channels = cast(TensorType[Attribute], self.weight.type).get_shape()[0]
-            if channels % POINTWISE_LANES:
-                raise VerifyException(
-                    "'dataflow.conv' op kernel 'pointwise' needs output channels in "
-                    f"multiples of {POINTWISE_LANES}, not {channels}"
-                )
             if self.activation.data not in POINTWISE_ACTIVATIONS:
                 raise VerifyException(
                     "'dataflow.conv' op kernel 'pointwise' takes only the activations "
@@ -555,11 +550,6 @@ class ConcatConvOp(IRDLOperation):
             raise VerifyException(
                 f"'dataflow.concat_conv' op weight must be {cout}x{channels}x1x1 (output "
                 f"channels, the inputs' channels, 1, 1), not {'x'.join(map(str, weight))}"
-            )
-        if cout % POINTWISE_LANES:
-            raise VerifyException(
-                "'dataflow.concat_conv' op needs output channels in multiples of "
-                f"{POINTWISE_LANES}, not {cout}"
             )
         if tuple(cast(TensorType[Attribute], self.bias.type).get_shape()) != (cout,):
             raise VerifyException(

@@ -368,11 +368,14 @@ def pack_conv_weight(
         )
 
 
-def conv1x1_matrix(weight: torch.Tensor) -> torch.Tensor:
+def conv1x1_matrix(weight: torch.Tensor, lanes: int = 1) -> torch.Tensor:
     """A 1x1 convolution weight (out, in, 1, 1) as the (in, out) matrix that multiplies
     channels-last pixels: the weight of a `dataflow.conv` with `kernel = "matmul"` or
-    `kernel = "pointwise"`."""
-    return weight.to(torch.float32).reshape(weight.shape[0], weight.shape[1]).t().contiguous()
+    `kernel = "pointwise"`; its columns zero-padded to a multiple of `lanes` (16 for the
+    pointwise kernel when `out` is not one)."""
+    matrix = weight.to(torch.float32).reshape(weight.shape[0], weight.shape[1]).t()
+    pad = -weight.shape[0] % lanes
+    return F.pad(matrix, (0, pad)).contiguous() if pad else matrix.contiguous()
 
 
 def depthwise_taps(weight: torch.Tensor) -> torch.Tensor:
