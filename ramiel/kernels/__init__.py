@@ -7,9 +7,12 @@
 - `pool2d`: max and average pooling, 2x to 4x faster than PyTorch's channels-last
   pooling at GoogLeNet's sizes.
 - `direct_conv2d`: a stem convolution of a few-channel NCHW image, written channels-last;
-  oneDNN's first call of a model is a cold path (157 us against 25 for NASNet-style's).
+  the channels-last conversion and oneDNN's call are cold paths in the model's first op
+  (NASNet-style's stem: 24 + 151 us in the model against 62 on this kernel).
 - `linear`: a classifier's product at batch 1 on column blocks of its weight, where
   `F.linear` runs a cold path once per call (43 us against 3 for NASNet-style's head).
+- `lrn`: ONNX LRN in one pass with square roots for the usual betas (GoogLeNet's LRNs
+  157 and 90 us against 782 and 577 for `rt.lrn`, one thread).
 
 The library is compiled for this machine (`-march=native`) on first use, with the C++
 compiler PyTorch's headers need (`$CXX`, default `c++`), and kept in the cache directory

@@ -127,7 +127,7 @@ at::Tensor lrn(const at::Tensor& input, int64_t size, double alpha, double beta,
   const int64_t grain = std::max<int64_t>(1, 8192 / std::max<int64_t>(p.c * size, 1));
   at::parallel_for(0, count, grain, [&](int64_t begin, int64_t end) {
     // The window's padding stays zero: only [back, back + c) is written.
-    c10::SmallVector<float, 1024> squares(static_cast<size_t>(p.c + size - 1 + kLanes), 0.0f);
+    c10::SmallVector<float, 1024> squares(static_cast<size_t>(p.c + size - 1), 0.0f);
     switch (power) {
       case Power::kThreeQuarters:
         pixels<Power::kThreeQuarters>(p, squares.data(), begin, end);

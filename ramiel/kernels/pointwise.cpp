@@ -22,7 +22,6 @@
 #include <ATen/Parallel.h>
 #include <ATen/core/Tensor.h>
 #include <ATen/ops/empty.h>
-#include <ATen/ops/constant_pad_nd.h>
 #include <c10/util/SmallVector.h>
 #include <torch/library.h>
 
@@ -206,10 +205,15 @@ at::Tensor run(const char* name, at::TensorList parts, const at::Tensor& matrix,
               "ramiel::", name, ": bias must be float32 (C_out), C_out rounding up to the ",
               "matrix's ", ldw, " columns, got ", bias.sizes());
   const int64_t cout = bias.size(0);
-  const at::Tensor w = matrix.contiguous();
+  const at::Tensor w = matrix.contiguous(), b = bias.contiguous();
   // The bias as whole vectors: zero past C_out.
-  const at::Tensor b = cout == ldw ? bias.contiguous()
-                                   : at::constant_pad_nd(bias, {0, ldw - cout}, 0.0);
+  const float* bp = b.const_data_ptr<float>();
+  c10::SmallVector<float, 256> padded_bias;
+  if (cout != ldw) {
+    padded_bias.assign(static_cast<size_t>(ldw), 0.0f);
+    std::memcpy(padded_bias.data(), bp, cout * sizeof(float));
+    bp = padded_bias.data();
+  }
   const int64_t n = xs[0].size(0), h = xs[0].size(2), wd = xs[0].size(3);
   at::Tensor y = at::empty({n, cout, h, wd},
                            xs[0].options().memory_format(at::MemoryFormat::ChannelsLast));
@@ -223,7 +227,7 @@ at::Tensor run(const char* name, at::TensorList parts, const at::Tensor& matrix,
   const Problem q{view.data(),
                   static_cast<int64_t>(view.size()),
                   w.const_data_ptr<float>(),
-                  b.const_data_ptr<float>(),
+                  bp,
                   a.defined() ? a.const_data_ptr<float>() : nullptr,
                   y.mutable_data_ptr<float>(),
                   cout,

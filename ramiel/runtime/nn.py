@@ -390,14 +390,12 @@ LINEAR_BLOCK_WIDTH = 128
 """The most output columns in one block of `linear_blocks` (8 vectors of 16 floats)."""
 
 
-def linear_blocks(weight: torch.Tensor, transposed: bool = True) -> torch.Tensor:
-    """A fully connected layer's weight, (out, in) (`transposed`, as Gemm's transB=1 and
-    `F.linear` take it) or (in, out), as the (blocks, in, width) column blocks that
-    `torch.ops.ramiel.linear` reads: block j holds output columns [j * width, (j + 1) *
-    width), zero past the last; width is the output count rounded up to 16, at most
-    `LINEAR_BLOCK_WIDTH`."""
-    matrix = weight.to(torch.float32)
-    matrix = matrix.t() if transposed else matrix  # (in, out)
+def linear_blocks(weight: torch.Tensor) -> torch.Tensor:
+    """A fully connected layer's (out, in) weight (as Gemm's transB=1 and `F.linear` take
+    it) as the (blocks, in, width) column blocks that `torch.ops.ramiel.linear` reads:
+    block j holds output columns [j * width, (j + 1) * width), zero past the last; width
+    is the output count rounded up to 16, at most `LINEAR_BLOCK_WIDTH`."""
+    matrix = weight.to(torch.float32).t()  # (in, out)
     inputs, outputs = matrix.shape
     width = min(LINEAR_BLOCK_WIDTH, -(-outputs // 16) * 16)
     blocks = -(-outputs // width)
