@@ -805,6 +805,9 @@ def test_bad_arguments_name_the_operator() -> None:
         op(x, torch.randn(3, 8), torch.randn(8), [3, 3], [1, 1], [1, 1], [1, 1], False)
     with pytest.raises(RuntimeError, match=r"ramiel::depthwise_conv2d: expected a 4-D float32"):
         op(x.double(), torch.randn(9, 8), torch.randn(8), [3, 3], [1, 1], [1, 1], [1, 1], False)
+    taps, bias = torch.randn(9, 8), torch.randn(8)
+    with pytest.raises(RuntimeError, match=r"ramiel::depthwise_conv2d: the output would be"):
+        op(x[..., :2, :2], taps, bias, [3, 3], [2, 2], [0, 0], [1, 1], False)  # one short
 
 
 def test_nasnet_style_runs_depthwise_on_two_compiled_workers() -> None:

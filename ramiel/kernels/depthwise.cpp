@@ -253,8 +253,8 @@ at::Tensor depthwise_conv2d(const at::Tensor& input, const at::Tensor& taps,
               ", ", g.c, ") tensor");
   TORCH_CHECK(bias.numel() == g.c && bias.is_contiguous() && bias.scalar_type() == at::kFloat,
               "ramiel::depthwise_conv2d: bias must be a contiguous float32 (", g.c, ") tensor");
-  g.oh = (g.h + 2 * g.ph - (g.kh - 1) * g.dh - 1) / g.sh + 1;
-  g.ow = (g.w + 2 * g.pw - (g.kw - 1) * g.dw - 1) / g.sw + 1;
+  g.oh = ramiel::windows(g.h, g.ph, g.kh, g.dh, g.sh);
+  g.ow = ramiel::windows(g.w, g.pw, g.kw, g.dw, g.sw);
   TORCH_CHECK(g.oh > 0 && g.ow > 0, "ramiel::depthwise_conv2d: the output would be empty");
   const int64_t batch = x.size(0);
   at::Tensor y = at::empty({batch, g.c, g.oh, g.ow},

@@ -142,14 +142,10 @@ at::Tensor direct_conv2d(const at::Tensor& input, const at::Tensor& taps, const 
   TORCH_CHECK(bias.dim() == 1 && bias.size(0) == p.cout && bias.scalar_type() == at::kFloat,
               "ramiel::direct_conv2d: bias must be a float32 vector of ", p.cout,
               " values, got ", bias.sizes(), " ", bias.scalar_type());
-  // The last window's start: negative when the window is wider than the padded input
-  // (checked before dividing, which rounds toward zero).
-  const int64_t last_y = p.h + 2 * p.ph - p.dh * (p.kh - 1) - 1;
-  const int64_t last_x = p.w + 2 * p.pw - p.dw * (p.kw - 1) - 1;
-  TORCH_CHECK(last_y >= 0 && last_x >= 0,
-              "ramiel::direct_conv2d: the window does not fit the input ", x.sizes());
-  p.oh = last_y / p.sh + 1;
-  p.ow = last_x / p.sw + 1;
+  p.oh = ramiel::windows(p.h, p.ph, p.kh, p.dh, p.sh);
+  p.ow = ramiel::windows(p.w, p.pw, p.kw, p.dw, p.sw);
+  TORCH_CHECK(p.oh > 0 && p.ow > 0, "ramiel::direct_conv2d: the window does not fit the input ",
+              x.sizes());
   const at::Tensor t = taps.contiguous(), b = bias.contiguous();
   p.taps = t.const_data_ptr<float>();
   p.b = b.const_data_ptr<float>();

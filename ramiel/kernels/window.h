@@ -29,6 +29,15 @@ struct Geometry {
   int64_t h, w, c, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw;
 };
 
+// The number of windows of `kernel` taps (`dilation` apart) at `stride` along an axis of
+// `size` padded by `pad` at both ends; 0 when one window is wider than the padded axis
+// (tested before dividing, which rounds a negative quotient toward zero).
+inline int64_t windows(int64_t size, int64_t pad, int64_t kernel, int64_t dilation,
+                       int64_t stride) {
+  const int64_t last_start = size + 2 * pad - dilation * (kernel - 1) - 1;
+  return last_start < 0 ? 0 : last_start / stride + 1;
+}
+
 // The geometry of a window over `x` (NCHW sizes, channels-last storage); the output size
 // is left for the caller.
 inline Geometry geometry_of(const at::Tensor& x, at::IntArrayRef kernel, at::IntArrayRef stride,
