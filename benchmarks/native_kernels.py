@@ -1,6 +1,7 @@
 """Ramiel's own kernels (`ramiel.kernels`) against what they replace, per shape.
 
     .venv/bin/python benchmarks/native_kernels.py [--threads 1 2] [--seconds 0.15]
+        [--only NAME...] [--cold]
 
 Depthwise convolutions: oneDNN's packed kernel (`torch.ops.mkldnn._convolution_pointwise`,
 what a `dataflow.conv` without `kernel` prints) against `torch.ops.ramiel.depthwise_conv2d`
@@ -14,12 +15,16 @@ against `torch.ops.ramiel.pointwise_concat_conv2d` (`dataflow.concat_conv`). Poo
 `torch.ops.ramiel.channel_affine` (`dataflow.channel_affine`). LRN: `rt.lrn` (pad,
 shifted adds, pow) against `torch.ops.ramiel.lrn` (`dataflow.lrn`). Stems: oneDNN after a
 channels-last conversion against `torch.ops.ramiel.direct_conv2d` (`kernel = "direct"`).
-Classifiers: `F.linear` against `torch.ops.ramiel.linear` (`dataflow.linear`). Each pair
-alternates in rounds from Python; the table gives the medians (us per call) and the
-speedup, hot: inside a model the stem and the classifier run cold, once per call
-(`benchmarks/model_ends.py` times them there). The shapes are the NASNet-style model's
-separable convolutions and pools, GoogLeNet's pools and LRNs, ResNet-50's and
-DenseNet-121's 1x1 convolutions and pre-activations, and the stems and classifiers of
+Classifiers: `F.linear` against `torch.ops.ramiel.linear` (`dataflow.linear`). 3x3
+convolutions at stride 1 with Relu: oneDNN against `torch.ops.ramiel.winograd_conv2d`
+(`kernel = "winograd"`). Each pair alternates in rounds from Python; the table gives the
+medians (us per call) and the speedup, hot: inside a model the stem and the classifier
+run cold, once per call (`benchmarks/model_ends.py` times them there). `--cold` writes 64
+MiB between calls (untimed), so that weights come from memory as in a large model;
+`--only` keeps the rows whose name starts with one of the prefixes given. The shapes are
+the NASNet-style model's separable convolutions and pools, GoogLeNet's pools and LRNs,
+ResNet-50's and DenseNet-121's 1x1 convolutions and pre-activations, the 3x3
+convolutions of ResNet-50, GoogLeNet and DenseNet-121, and the stems and classifiers of
 NASNet-style, ResNet-50 and GoogLeNet.
 """
 
@@ -95,11 +100,41 @@ a 3-channel image, with Relu."""
 LINEARS = ((576, 10), (1024, 1000), (2048, 1000))
 """(inputs, outputs) of batch-1 fully connected layers."""
 
+WINOGRAD = (
+    (64, 56, 64),
+    (128, 28, 128),
+    (256, 14, 256),
+    (64, 56, 192),
+    (96, 28, 128),
+    (96, 14, 208),
+    (128, 14, 32),
+    (128, 7, 32),
+    (256, 7, 256),
+    (192, 7, 384),
+    (512, 7, 512),
+)
+"""(input channels, height and width, output channels) of 3x3 convolutions, padding 1:
+ResNet-50's, GoogLeNet's and DenseNet-121's; the last three stay on oneDNN (the fuse
+pass's `WINOGRAD_MAX_WEIGHT_BYTES_PER_TILE`)."""
+
 MATMUL_MAX_MACS = 4_000_000
 
 
-def per_call_us(fn: Callable[[], object], seconds: float) -> float:
-    """Microseconds per call of `fn`, over about `seconds` of calls."""
+def per_call_us(
+    fn: Callable[[], object], seconds: float, flush: torch.Tensor | None = None
+) -> float:
+    """Microseconds per call of `fn`, over about `seconds` of calls; with `flush`, each
+    call after an untimed write of it (the cache cold)."""
+    if flush is not None:
+        spent, calls = 0.0, 0
+        fn()
+        while spent < seconds or calls < 3:
+            flush.add_(1.0)
+            start = time.perf_counter()
+            fn()
+            spent += time.perf_counter() - start
+            calls += 1
+        return spent / calls * 1e6
     calls = 0
     start = time.perf_counter()
     while time.perf_counter() - start < seconds / 4 or calls < 3:
@@ -233,6 +268,22 @@ def linear_pair(inputs: int, outputs: int) -> dict[str, Callable[[], object]]:
     }
 
 
+def winograd_pair(channels: int, size: int, outputs: int) -> dict[str, Callable[[], object]]:
+    """oneDNN and Ramiel's Winograd kernel running one 3x3 convolution (padding 1, Relu)."""
+    x = torch.randn(1, channels, size, size).contiguous(memory_format=torch.channels_last)
+    weight = torch.randn(outputs, channels, 3, 3) / (3 * channels**0.5)
+    bias = torch.randn(outputs)
+    geometry = ([1, 1], [1, 1], [1, 1])
+    packed = rt.pack_conv_weight(weight, *geometry, 1, list(x.shape))
+    transformed = rt.winograd_weights(weight)
+    conv = torch.ops.mkldnn._convolution_pointwise
+    winograd = rt.native_op("winograd_conv2d")
+    return {
+        "baseline": lambda: conv(x, packed, bias, *geometry, 1, "relu", [], ""),
+        "ramiel": lambda: winograd(x, transformed, bias, [1, 1], None, True),
+    }
+
+
 def pool_pair(
     kind: str, channels: int, size: int, k: int, stride: int
 ) -> dict[str, Callable[[], object]]:
@@ -256,12 +307,15 @@ def pool_pair(
 
 
 def _time(
-    pair: dict[str, Callable[[], object]], rounds: int, seconds: float
+    pair: dict[str, Callable[[], object]],
+    rounds: int,
+    seconds: float,
+    flush: torch.Tensor | None = None,
 ) -> tuple[float, float]:
     times: dict[str, list[float]] = {name: [] for name in pair}
     for _ in range(rounds):
         for name, fn in pair.items():
-            times[name].append(per_call_us(fn, seconds))
+            times[name].append(per_call_us(fn, seconds, flush))
     return statistics.median(times["baseline"]), statistics.median(times["ramiel"])
 
 
@@ -270,7 +324,10 @@ def main() -> None:
     parser.add_argument("--threads", type=int, nargs="+", default=[1])
     parser.add_argument("--seconds", type=float, default=0.15, help="per kernel and round")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--only", nargs="+", default=[], help="row name prefixes to keep")
+    parser.add_argument("--cold", action="store_true", help="write 64 MiB before each call")
     options = parser.parse_args()
+    flush = torch.zeros(16 << 20) if options.cold else None
     kernels.load()
     print(f"medians of {options.rounds} alternating rounds, us per call")
     print(f"{'threads':>7} {'op':>28} {'baseline':>9} {'ramiel':>9} {'speedup':>8}")
@@ -292,11 +349,14 @@ def main() -> None:
         (f"stem 3x{s}x{s} k{k} -> {o}", partial(stem_pair, s, o, k, p)) for s, o, k, p in STEMS
     ]
     rows += [(f"linear {i} -> {o}", partial(linear_pair, i, o)) for i, o in LINEARS]
+    rows += [(f"3x3 {c}x{s}x{s} -> {o}", partial(winograd_pair, c, s, o)) for c, s, o in WINOGRAD]
+    if options.only:
+        rows = [row for row in rows if row[0].startswith(tuple(options.only))]
     with torch.inference_mode():
         for threads in options.threads:
             torch.set_num_threads(threads)
             for name, make in rows:
-                base, ours = _time(make(), options.rounds, options.seconds)
+                base, ours = _time(make(), options.rounds, options.seconds, flush)
                 print(f"{threads:>7} {name:>28} {base:>9.1f} {ours:>9.1f} {base / ours:>7.2f}x")
 
 

@@ -430,15 +430,16 @@ def test_fused_code_converts_the_input_once_and_keeps_the_layout() -> None:
 
 def test_two_workers_print_kernels_in_cluster_methods() -> None:
     """Two independent conv branches on two workers: the kernels are printed inside the
-    cluster methods and the packed weights are built once, in `__init__`."""
+    cluster methods and the packed weights are built once, in `__init__`. (5x5 windows:
+    3x3 ones would go to the Winograd kernel, which packs nothing for oneDNN.)"""
 
     class Branches(nn.Module):
         """Two chains of three convs, joined by an Add."""
 
         def __init__(self) -> None:
             super().__init__()
-            self.left = nn.Sequential(*[nn.Conv2d(16, 16, 3, padding=1) for _ in range(3)])
-            self.right = nn.Sequential(*[nn.Conv2d(16, 16, 3, padding=1) for _ in range(3)])
+            self.left = nn.Sequential(*[nn.Conv2d(16, 16, 5, padding=2) for _ in range(3)])
+            self.right = nn.Sequential(*[nn.Conv2d(16, 16, 5, padding=2) for _ in range(3)])
 
         def forward(self, x: torch.Tensor) -> torch.Tensor:
             """relu(left(x)) + sigmoid(right(x))."""
@@ -613,8 +614,9 @@ def test_packed_weights_are_attributes_not_state() -> None:
 def test_packed_weight_count_matches_conv_count_on_a_light_model() -> None:
     """SqueezeNet: one packed weight per oneDNN dataflow.conv, one weight matrix per
     matrix-product or pointwise-kernel one (the squeeze convolutions of a fire module's
-    Concat read its parts: dataflow.concat_conv) and taps for the stem on the direct
-    kernel, none of them in the saved state_dict."""
+    Concat read its parts: dataflow.concat_conv), taps for the stem on the direct kernel
+    and a transformed weight per 3x3 expansion on the Winograd kernel, none of them in
+    the saved state_dict."""
     compilation = lower(light_model_path("squeezenet"), workers=1, fuse=True)
     convs = [op for op in compilation.module.walk() if isinstance(op, ConvOp)]
     concat_convs = [op for op in compilation.module.walk() if isinstance(op, ConcatConvOp)]
@@ -623,16 +625,19 @@ def test_packed_weight_count_matches_conv_count_on_a_light_model() -> None:
     matrices = [name for name in vars(compiled.model) if name.endswith("_matrix")]
     on_matrix = [op for op in convs if op.is_matmul or op.on_pointwise_kernel]
     direct = [op for op in convs if op.on_direct_kernel]
+    winograd = [op for op in convs if op.on_winograd_kernel]
+    transformed = [name for name in vars(compiled.model) if name.endswith("_winograd")]
     assert len(convs) > 0
     assert len(concat_convs) == 5  # the squeezes not after a max pool
     assert len(direct) == 1
-    assert len(packed) == len(convs) - len(on_matrix) - len(direct)
+    assert len(winograd) == len(transformed) > 0
+    assert len(packed) == len(convs) - len(on_matrix) - len(direct) - len(winograd)
     assert len(matrices) == len(on_matrix) + len(concat_convs) > 0
     buffer = io.BytesIO()
     torch.save(compiled.state_dict(), buffer)
     buffer.seek(0)
     loaded = torch.load(buffer)
-    assert not [key for key in loaded if key.endswith(("_packed", "_matrix"))]
+    assert not [key for key in loaded if key.endswith(("_packed", "_matrix", "_winograd"))]
     assert all(tensor.dim() != 4 for tensor in loaded.values())
 
 

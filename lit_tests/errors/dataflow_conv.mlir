@@ -89,8 +89,8 @@ func.func @valid(%x: tensor<1x2x4x4xf32>, %w: tensor<3x2x3x3xf32>, %b: tensor<3x
 // -----
 
 func.func @unknown_kernel(%x: tensor<1x2x4x4xf32>, %w: tensor<3x2x1x1xf32>, %b: tensor<3xf32>) -> tensor<1x3x4x4xf32> {
-  // CHECK: dataflow_conv.mlir:[[# @LINE + 1]]:3: error: 'dataflow.conv' op kernel 'winograd' is not 'matmul', 'pointwise', 'depthwise' or 'direct' (leave it out for oneDNN)
-  %y = dataflow.conv %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64, activation = "none", kernel = "winograd"} : (tensor<1x2x4x4xf32>, tensor<3x2x1x1xf32>, tensor<3xf32>) -> tensor<1x3x4x4xf32>
+  // CHECK: dataflow_conv.mlir:[[# @LINE + 1]]:3: error: 'dataflow.conv' op kernel 'fft' is not 'matmul', 'pointwise', 'depthwise', 'direct' or 'winograd' (leave it out for oneDNN)
+  %y = dataflow.conv %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64, activation = "none", kernel = "fft"} : (tensor<1x2x4x4xf32>, tensor<3x2x1x1xf32>, tensor<3xf32>) -> tensor<1x3x4x4xf32>
   func.return %y : tensor<1x3x4x4xf32>
 }
 
@@ -140,4 +140,28 @@ func.func @direct_addend(%x: tensor<1x3x4x4xf32>, %w: tensor<16x3x3x3xf32>, %b: 
   // CHECK: dataflow_conv.mlir:[[# @LINE + 1]]:3: error: 'dataflow.conv' op kernel 'direct' takes no addend and only the activations none, relu
   %y = dataflow.conv %x, %w, %b add %r {strides = array<i64: 1, 1>, pads = array<i64: 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64, activation = "none", kernel = "direct"} : (tensor<1x3x4x4xf32>, tensor<16x3x3x3xf32>, tensor<16xf32>, tensor<1x16x4x4xf32>) -> tensor<1x16x4x4xf32>
   func.return %y : tensor<1x16x4x4xf32>
+}
+
+// -----
+
+func.func @winograd_stride(%x: tensor<1x16x8x8xf32>, %w: tensor<16x16x3x3xf32>, %b: tensor<16xf32>) -> tensor<1x16x4x4xf32> {
+  // CHECK: dataflow_conv.mlir:[[# @LINE + 1]]:3: error: 'dataflow.conv' op kernel 'winograd' needs a 3x3 convolution with stride 1, dilation 1, one group and channels in multiples of 16
+  %y = dataflow.conv %x, %w, %b {strides = array<i64: 2, 2>, pads = array<i64: 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64, activation = "none", kernel = "winograd"} : (tensor<1x16x8x8xf32>, tensor<16x16x3x3xf32>, tensor<16xf32>) -> tensor<1x16x4x4xf32>
+  func.return %y : tensor<1x16x4x4xf32>
+}
+
+// -----
+
+func.func @winograd_channels(%x: tensor<1x8x8x8xf32>, %w: tensor<16x8x3x3xf32>, %b: tensor<16xf32>) -> tensor<1x16x8x8xf32> {
+  // CHECK: dataflow_conv.mlir:[[# @LINE + 1]]:3: error: 'dataflow.conv' op kernel 'winograd' needs a 3x3 convolution with stride 1, dilation 1, one group and channels in multiples of 16
+  %y = dataflow.conv %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64, activation = "none", kernel = "winograd"} : (tensor<1x8x8x8xf32>, tensor<16x8x3x3xf32>, tensor<16xf32>) -> tensor<1x16x8x8xf32>
+  func.return %y : tensor<1x16x8x8xf32>
+}
+
+// -----
+
+func.func @winograd_activation(%x: tensor<1x16x8x8xf32>, %w: tensor<16x16x3x3xf32>, %b: tensor<16xf32>) -> tensor<1x16x8x8xf32> {
+  // CHECK: dataflow_conv.mlir:[[# @LINE + 1]]:3: error: 'dataflow.conv' op kernel 'winograd' takes only the activations none, relu
+  %y = dataflow.conv %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64, activation = "sigmoid", kernel = "winograd"} : (tensor<1x16x8x8xf32>, tensor<16x16x3x3xf32>, tensor<16xf32>) -> tensor<1x16x8x8xf32>
+  func.return %y : tensor<1x16x8x8xf32>
 }

@@ -89,6 +89,7 @@ _NATIVE_KERNELS = {
     "_linear": "linear",
     "_direct": "direct_conv2d",
     "_lrn": "lrn",
+    "_winograd": "winograd_conv2d",
 }
 """The generated code's aliases of Ramiel's kernels, and the kernels' names."""
 
@@ -382,6 +383,8 @@ class PythonPrinter:
             return self._window_kernel(op)
         if op.on_pointwise_kernel:
             return self._pointwise_kernel(op)
+        if op.on_winograd_kernel:
+            return self._winograd_kernel(op)
         x = self._operand(op.input)
         geometry = [list(op.ints(n)) for n in ("pads", "strides", "dilations")]
         group = op.group.value.data
@@ -434,6 +437,19 @@ class PythonPrinter:
         relu = op.activation.data == "relu"
         self.kernels.add("_pointwise")
         return f"_pointwise({self._operand(op.input)}, {matrix}, {bias}, {addend}, {relu})"
+
+    def _winograd_kernel(self, op: KernelConvOp) -> str:
+        """`_winograd(x, weight, bias, pads, addend, relu)`: Ramiel's 3x3 convolution kernel,
+        on the weight transformed for Winograd's F(2x2, 3x3) at load time."""
+        weight = self._prepared_weight(op, lambda w: f"rt.winograd_weights({w})", "winograd", True)
+        bias = self._operand(op.bias).expr
+        if not isinstance(self.alias.get(op.bias, op.bias).owner, WeightOp | ConstantOp):
+            bias += ".contiguous()"
+        addend = "None" if op.addend is None else self._operand(op.addend).expr
+        relu = op.activation.data == "relu"
+        pads = list(op.ints("pads"))
+        self.kernels.add("_winograd")
+        return f"_winograd({self._operand(op.input)}, {weight}, {bias}, {pads}, {addend}, {relu})"
 
     def _concat_conv_kernel(self, op: ConcatConvOp) -> str:
         """`_pointwise_concat([x0, x1, ...], matrix, bias, input_relu, relu)`: Ramiel's 1x1

@@ -237,6 +237,13 @@ own kernel (`torch.ops.ramiel.direct_conv2d`, `ramiel.kernels`): a CNN's stem.""
 DIRECT_ACTIVATIONS = ("none", "relu")
 """The activations the direct kernel applies."""
 
+WINOGRAD_KERNEL = "winograd"
+"""`dataflow.conv`'s `kernel` for a 3x3 convolution at stride 1 on Ramiel's Winograd
+kernel (`torch.ops.ramiel.winograd_conv2d`, `ramiel.kernels`)."""
+
+WINOGRAD_ACTIVATIONS = ("none", "relu")
+"""The activations the Winograd kernel applies (after the addend)."""
+
 
 def _int_array(op: IRDLOperation, name: str) -> tuple[int, ...]:
     """`op`'s int-array property `name` as a tuple."""
@@ -274,8 +281,8 @@ class ConvOp(IRDLOperation):
     activation_scalars = opt_prop_def(ArrayAttr[FloatAttr])
     kernel = opt_prop_def(StringAttr)
     """`matmul` for a small 1x1 convolution run as one matrix product, `pointwise` for a
-    1x1 one, `depthwise` for a depthwise one and `direct` for one of a few-channel image
-    on Ramiel's kernels; absent: oneDNN."""
+    1x1 one, `depthwise` for a depthwise one, `direct` for one of a few-channel image and
+    `winograd` for a 3x3 one at stride 1 on Ramiel's kernels; absent: oneDNN."""
     traits = traits_def(Pure())
     irdl_options = (ParsePropInAttrDict(),)
     assembly_format = (
@@ -347,11 +354,14 @@ class ConvOp(IRDLOperation):
         if kernel == DIRECT_KERNEL:
             self._verify_direct()
             return
+        if kernel == WINOGRAD_KERNEL:
+            self._verify_winograd()
+            return
         if kernel not in (MATMUL_KERNEL, POINTWISE_KERNEL):
             raise VerifyException(
                 f"'dataflow.conv' op kernel '{kernel}' is not '{MATMUL_KERNEL}', "
-                f"'{POINTWISE_KERNEL}', '{DEPTHWISE_KERNEL}' or '{DIRECT_KERNEL}' (leave it "
-                "out for oneDNN)"
+                f"'{POINTWISE_KERNEL}', '{DEPTHWISE_KERNEL}', '{DIRECT_KERNEL}' or "
+                f"'{WINOGRAD_KERNEL}' (leave it out for oneDNN)"
             )
         if not self.is_pointwise:
             raise VerifyException(
@@ -389,6 +399,33 @@ class ConvOp(IRDLOperation):
                 "'dataflow.conv' op kernel 'direct' takes no addend and only the "
                 f"activations {', '.join(DIRECT_ACTIVATIONS)}"
             )
+
+    def _verify_winograd(self) -> None:
+        if not self.is_winograd_3x3:
+            raise VerifyException(
+                "'dataflow.conv' op kernel 'winograd' needs a 3x3 convolution with stride 1, "
+                f"dilation 1, one group and channels in multiples of {POINTWISE_LANES}"
+            )
+        if self.activation.data not in WINOGRAD_ACTIVATIONS:
+            raise VerifyException(
+                "'dataflow.conv' op kernel 'winograd' takes only the activations "
+                f"{', '.join(WINOGRAD_ACTIVATIONS)}"
+            )
+
+    @property
+    def is_winograd_3x3(self) -> bool:
+        """Whether the Winograd kernel computes this convolution: 3x3, stride 1, dilation
+        1, one group, input and output channels in multiples of 16."""
+        weight = tuple(cast(TensorType[Attribute], self.weight.type).get_shape())
+        return (
+            len(weight) == 4
+            and weight[2:] == (3, 3)
+            and self.ints("strides") == (1, 1)
+            and self.ints("dilations") == (1, 1)
+            and self.group.value.data == 1
+            and weight[0] % POINTWISE_LANES == 0
+            and weight[1] % POINTWISE_LANES == 0
+        )
 
     @property
     def is_depthwise(self) -> bool:
@@ -431,6 +468,11 @@ class ConvOp(IRDLOperation):
     def on_direct_kernel(self) -> bool:
         """Whether the convolution runs on Ramiel's direct kernel (`kernel = "direct"`)."""
         return self.kernel is not None and self.kernel.data == DIRECT_KERNEL
+
+    @property
+    def on_winograd_kernel(self) -> bool:
+        """Whether the convolution runs on Ramiel's Winograd kernel (`kernel = "winograd"`)."""
+        return self.kernel is not None and self.kernel.data == WINOGRAD_KERNEL
 
     def verify_(self) -> None:
         kind = self.activation.data

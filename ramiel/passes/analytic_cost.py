@@ -33,7 +33,8 @@ with regions: the ops of their regions) and "other" (the long tail, by bytes mov
 Ops that the `fuse` pass puts on Ramiel's own kernels (`ramiel.kernels`) have kinds of
 their own, "native_pointwise" and "native_depthwise" (`dataflow.conv` with that
 `kernel`; `dataflow.concat_conv` and a `dataflow.conv` on the direct kernel are
-"native_pointwise" too), "native_pool" (`dataflow.pool`) and "native_affine"
+"native_pointwise" too, as is one on the Winograd kernel, at the multiply-adds of its
+products), "native_pool" (`dataflow.pool`) and "native_affine"
 (`dataflow.channel_affine`, and `dataflow.lrn` at 12 FLOPs an element): they run several
 times faster than the eager calls of the kinds above, and a schedule built on eager rates
 misplaces them. `dataflow.linear` is "matmul".
@@ -334,6 +335,13 @@ def _kernel_conv(op: Operation) -> Work:
         return Work(f"native_{native}", flops, float(_moved(op)))
     if native == "direct":  # a dense tile over the taps, as the pointwise kernel's
         return Work("native_pointwise", flops, float(_moved(op)))
+    if native == "winograd":  # 16 products per 2x2 output tile where the direct one has 36
+        tiles = math.prod(-(-side // 2) for side in out[2:]) * out[0]
+        return Work(
+            "native_pointwise",
+            flops * 16 * tiles / (9 * math.prod(out[:1] + out[2:])),
+            float(_moved(op)),
+        )
     depthwise = kernel.group.value.data > 1 and len(weight) == 4 and weight[1] == 1
     return Work("conv_depthwise" if depthwise else "conv", flops, float(_moved(op)))
 

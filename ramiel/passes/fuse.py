@@ -54,6 +54,14 @@
    `benchmarks/native_kernels.py` printed speedups of 0.96x to 1.2x on one thread (this
    machine's noise) and 1.39x on two.
    `direct=false` keeps oneDNN.
+   A 3x3 convolution at stride 1 (dilation 1, one group, channels in multiples of 16,
+   no activation but Relu, after an addend or not) whose transformed weight is at most
+   `WINOGRAD_MAX_WEIGHT_BYTES_PER_TILE` per 2x2 output tile gets `kernel = "winograd"`:
+   Ramiel's kernel by Winograd's F(2x2, 3x3), 2.25x fewer multiply-adds than oneDNN's
+   direct convolution, and 1.4x to 1.9x faster than it on ResNet-50's, GoogLeNet's and
+   DenseNet-121's 3x3 convolutions that it takes, on two threads, hot or with weights
+   cold (`benchmarks/native_kernels.py --only 3x3 [--cold]`).
+   `winograd=false` keeps oneDNN.
 5. A 2-D `onnx.MaxPool` (without indices) or `onnx.AveragePool` on float32 with static
    shapes and symmetric or VALID pads (or asymmetric ones, but for an average that
    counts the padding: the result type fixes where the windows end, and taps past the
@@ -113,6 +121,8 @@ from ramiel.dialects.dataflow import (
     POINTWISE_ACTIVATIONS,
     POINTWISE_KERNEL,
     POINTWISE_LANES,
+    WINOGRAD_ACTIVATIONS,
+    WINOGRAD_KERNEL,
     ChannelAffineOp,
     ChannelsLastOp,
     ConcatConvOp,
@@ -185,6 +195,9 @@ class FusePass(ModulePass):
     lrn: bool = True
     """Run LRN on Ramiel's own kernel (`ramiel.kernels`)."""
 
+    winograd: bool = True
+    """Run 3x3 convolutions at stride 1 on Ramiel's Winograd kernel (`ramiel.kernels`)."""
+
     @classmethod
     def for_kernels(cls, available: bool) -> FusePass:
         """The pass with every choice of Ramiel's own kernels on where the kernel library
@@ -197,6 +210,7 @@ class FusePass(ModulePass):
             linear=available,
             direct=available,
             lrn=available,
+            winograd=available,
         )
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
@@ -221,6 +235,8 @@ class FusePass(ModulePass):
                     kernel.properties["kernel"] = StringAttr(DEPTHWISE_KERNEL)
                 elif self.direct and _stem(kernel):
                     kernel.properties["kernel"] = StringAttr(DIRECT_KERNEL)
+                elif self.winograd and _winograd(kernel):
+                    kernel.properties["kernel"] = StringAttr(WINOGRAD_KERNEL)
             if self.pool:
                 for pool in [o for o in block.ops if isinstance(o, _POOLS)]:
                     _to_pool(pool)
@@ -629,6 +645,31 @@ def _stem(kernel: ConvOp) -> bool:
         and kernel.addend is None
         and kernel.activation.data in DIRECT_ACTIVATIONS
     )
+
+
+WINOGRAD_MAX_WEIGHT_BYTES_PER_TILE = 128 << 10
+"""The largest transformed weight (16 matrices of C_in x C_out floats), per 2x2 tile of
+output pixels, of a convolution on the Winograd kernel. The weight is 16/9 the size of
+oneDNN's and is read from memory once or twice per call; with few tiles those reads
+dominate. With a cold cache, two threads (`benchmarks/native_kernels.py --threads 2
+--only 3x3 --cold`), ResNet-50's 256 -> 256 at 14x14 (84 KiB a tile) ran 1.64x faster
+than oneDNN and DenseNet-121's 128 -> 32 at 7x7 (16 KiB) 1.75x, but ResNet-50's 256 ->
+256 at 7x7 (256 KiB) 0.58x, GoogLeNet's 192 -> 384 at 7x7 (288 KiB) 0.68x and ResNet-50's
+512 -> 512 at 7x7 (1 MiB) 0.56x."""
+
+
+def _winograd(kernel: ConvOp) -> bool:
+    """Whether the Winograd kernel computes `kernel`, and pays: a 3x3 convolution at
+    stride 1 it can run, with no activation but Relu and a transformed weight of at most
+    `WINOGRAD_MAX_WEIGHT_BYTES_PER_TILE` per output tile."""
+    weight = static_shape(kernel.weight)
+    output = static_shape(kernel.output)
+    if weight is None or output is None or kernel.kernel is not None:
+        return False
+    if not kernel.is_winograd_3x3 or kernel.activation.data not in WINOGRAD_ACTIVATIONS:
+        return False
+    tiles = output[0] * -(-output[2] // 2) * -(-output[3] // 2)
+    return 16 * weight[0] * weight[1] * 4 <= WINOGRAD_MAX_WEIGHT_BYTES_PER_TILE * tiles
 
 
 def _read_concat(kernel: ConvOp) -> None:

@@ -32,6 +32,7 @@ __all__ = [
     "pad_same",
     "qlinear_conv",
     "qlinear_matmul",
+    "winograd_weights",
 ]
 
 _CONV: dict[int, Callable[..., torch.Tensor]] = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
@@ -384,6 +385,22 @@ def depthwise_taps(weight: torch.Tensor) -> torch.Tensor:
     it: the weight of a `dataflow.conv` with `kernel = "depthwise"` or `"direct"`."""
     channels = weight.shape[0]
     return weight.to(torch.float32).reshape(channels, -1).t().contiguous()
+
+
+_WINOGRAD_G = torch.tensor(
+    [[1.0, 0.0, 0.0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0.0, 0.0, 1.0]], dtype=torch.float64
+)
+"""Winograd's F(2x2, 3x3) filter transform: a 3-tap filter g becomes the 4 values G g."""
+
+
+def winograd_weights(weight: torch.Tensor) -> torch.Tensor:
+    """A 3x3 convolution weight (out, in, 3, 3) transformed for Winograd's F(2x2, 3x3),
+    U = G g G^T per channel pair, laid out as the 16 (in, out) matrices that
+    `torch.ops.ramiel.winograd_conv2d` multiplies: (16, in, out), computed in float64 and
+    rounded once. The weight of a `dataflow.conv` with `kernel = "winograd"`."""
+    g = _WINOGRAD_G.to(weight.device)
+    u = torch.einsum("ak,oikl,bl->abio", g, weight.to(torch.float64), g)
+    return u.reshape(16, weight.shape[1], weight.shape[0]).to(torch.float32).contiguous()
 
 
 LINEAR_BLOCK_WIDTH = 128
