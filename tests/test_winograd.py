@@ -68,6 +68,9 @@ CASES = [
     (32, 32, (10, 10), 1, True, True),  # a residual Add, then Relu
     (16, 32, (1, 1), 1, False, True),  # one pixel: one tile, three quarters cut
     (48, 64, (30, 30), 1, True, False),  # 225 tiles: groups of tiles over two threads
+    # More than 128 outputs: the input is transformed for all tiles first.
+    (16, 144, (9, 7), 1, True, True),  # 9 vectors: chunks of 4, 4 and 1; an addend
+    (144, 160, (20, 18), 1, True, False),  # 1.4 MiB of weight: larger tile groups
 ]
 
 
@@ -102,12 +105,15 @@ def test_winograd_weights_are_g_g_gt() -> None:
         np.testing.assert_allclose(u[:, i, o].reshape(4, 4).numpy(), expected, rtol=1e-6)
 
 
-def test_winograd_batch_layouts_and_threads() -> None:
+@pytest.mark.parametrize("outputs", [48, 160])
+def test_winograd_batch_layouts_and_threads(outputs: int) -> None:
     """Two images, from an NCHW or a channels-last input, with an addend, give a
-    channels-last output equal to F.conv2d's, and the same bits on one thread and two."""
+    channels-last output equal to F.conv2d's, and the same bits on one thread and two
+    (with 48 outputs each task transforms its own tiles, with 160 all are first)."""
     op = rt.native_op("winograd_conv2d")
-    x, weight, bias = torch.randn(2, 32, 13, 10), torch.randn(48, 32, 3, 3) * 0.1, torch.randn(48)
-    addend = torch.randn(2, 48, 13, 10)
+    x, bias = torch.randn(2, 32, 13, 10), torch.randn(outputs)
+    weight = torch.randn(outputs, 32, 3, 3) * 0.1
+    addend = torch.randn(2, outputs, 13, 10)
     u = rt.winograd_weights(weight)
     expected = torch.relu(torch.nn.functional.conv2d(x, weight, bias, padding=1) + addend)
     results: list[torch.Tensor] = []
