@@ -23,6 +23,7 @@ from xdsl.ir import Operation
 from ramiel.conformance import collect_cases
 from ramiel.dialects import onnx_ops as ops
 from ramiel.dialects.context import ir_context
+from ramiel.dialects.dataflow import ConvOp as KernelConvOp
 from ramiel.dialects.dataflow import WeightOp
 from ramiel.dialects.onnx_base import OnnxOp
 from ramiel.importer.errors import OnnxImportError
@@ -178,6 +179,23 @@ def test_ops_on_ramiel_kernels_have_kinds_of_their_own(calibration: Calibration)
     for kind in ("native_pointwise", "native_depthwise", "native_pool", "native_affine"):
         assert kind in KINDS
         assert calibration.rates_of(kind) is calibration.rates[kind]  # calibrated, not "other"
+
+
+def test_winograd_conv_counts_the_products_it_makes() -> None:
+    """A 3x3 convolution on the Winograd kernel: 16 products per 2x2 output tile and
+    channel pair (2 * 16 * 16 tiles * 16 * 16 FLOPs at 8x8), at the pointwise rates."""
+    rng = np.random.default_rng(0)
+    weight = numpy_helper.from_array(rng.random((16, 16, 3, 3), np.float32), "w3")
+    nodes = [helper.make_node("Conv", ["x", "w3"], ["y"], kernel_shape=[3, 3], pads=[1] * 4)]
+    imported = import_model(_model(nodes, [("x", F, [1, 16, 8, 8])], ["y"], [weight]))
+    module = imported.module
+    attach_weights(module, imported.weights)
+    FusePass(winograd=True).apply(ir_context(), module)
+    (conv,) = [op for op in main_function(module).body.block.ops if isinstance(op, KernelConvOp)]
+    assert conv.on_winograd_kernel
+    work = op_work(conv)
+    assert work.kind == "native_pointwise"
+    assert work.flops == 2 * 16 * 16 * 16 * 16
 
 
 def test_grouped_conv_counts_channels_per_group() -> None:
