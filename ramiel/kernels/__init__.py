@@ -12,9 +12,9 @@
 - `linear`: a classifier's product at batch 1 on column blocks of its weight, where
   `F.linear` runs a cold path once per call (43 us against 3 for NASNet-style's head).
 - `winograd_conv2d`: a 3x3 convolution at stride 1 by Winograd's F(2x2, 3x3), 2.25x
-  fewer multiply-adds than the direct convolution; 1.4x to 1.9x faster than oneDNN on
-  ResNet-50's, GoogLeNet's and DenseNet-121's 3x3 convolutions at 14x14 and up, two
-  threads.
+  fewer multiply-adds than the direct convolution; 1.2x to 2.1x faster than oneDNN on
+  the 3x3 convolutions of ResNet-50, GoogLeNet and DenseNet-121 that the compiler gives
+  it, two threads.
 - `lrn`: ONNX LRN in one pass with square roots for the usual betas (GoogLeNet's LRNs
   157 and 90 us against 782 and 577 for `rt.lrn`, one thread).
 

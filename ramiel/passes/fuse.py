@@ -58,7 +58,7 @@
    no activation but Relu, after an addend or not) whose transformed weight is at most
    `WINOGRAD_MAX_WEIGHT_BYTES_PER_TILE` per 2x2 output tile gets `kernel = "winograd"`:
    Ramiel's kernel by Winograd's F(2x2, 3x3), 2.25x fewer multiply-adds than oneDNN's
-   direct convolution, and 1.4x to 1.9x faster than it on ResNet-50's, GoogLeNet's and
+   direct convolution, and 1.2x to 2.1x faster than it on ResNet-50's, GoogLeNet's and
    DenseNet-121's 3x3 convolutions that it takes, on two threads, hot or with weights
    cold (`benchmarks/native_kernels.py --only 3x3 [--cold]`).
    `winograd=false` keeps oneDNN.
@@ -652,10 +652,11 @@ WINOGRAD_MAX_WEIGHT_BYTES_PER_TILE = 128 << 10
 output pixels, of a convolution on the Winograd kernel. The weight is 16/9 the size of
 oneDNN's and is read from memory once or twice per call; with few tiles those reads
 dominate. With a cold cache, two threads (`benchmarks/native_kernels.py --threads 2
---only 3x3 --cold`), ResNet-50's 256 -> 256 at 14x14 (84 KiB a tile) ran 1.64x faster
-than oneDNN and DenseNet-121's 128 -> 32 at 7x7 (16 KiB) 1.75x, but ResNet-50's 256 ->
-256 at 7x7 (256 KiB) 0.58x, GoogLeNet's 192 -> 384 at 7x7 (288 KiB) 0.68x and ResNet-50's
-512 -> 512 at 7x7 (1 MiB) 0.56x."""
+--only 3x3 --cold`, two runs), ResNet-50's 256 -> 256 at 14x14 (84 KiB a tile) ran 1.22x
+and 1.64x faster than oneDNN and DenseNet-121's 128 -> 32 at 7x7 (16 KiB) 1.75x and
+2.08x, but ResNet-50's 256 -> 256 at 7x7 (256 KiB) ran 0.54x and 0.58x, GoogLeNet's
+192 -> 384 at 7x7 (288 KiB) 0.62x and 0.68x, and ResNet-50's 512 -> 512 at 7x7 (1 MiB)
+0.56x and 0.58x."""
 
 
 def _winograd(kernel: ConvOp) -> bool:
