@@ -275,9 +275,10 @@ at::Tensor winograd_conv2d(const at::Tensor& input, const at::Tensor& weight,
   const bool local = chunks <= kLocalChunks;
   const int64_t most = small || local ? 2 * kTiles : kGroup;
   const int64_t wanted = local ? 4 * threads : (4 * threads + chunks - 1) / chunks;
-  const int64_t groups = std::min((tiles + kTiles - 1) / kTiles,
-                                  std::max((tiles + most - 1) / most, wanted));
-  const int64_t per = (tiles + groups - 1) / groups;
+  const int64_t split = std::min((tiles + kTiles - 1) / kTiles,
+                                 std::max((tiles + most - 1) / most, wanted));
+  const int64_t per = (tiles + split - 1) / split;  // tiles in a group, the last one fewer
+  const int64_t groups = (tiles + per - 1) / per;   // none empty (49 in 8: 7 groups of 7)
   float* v = local ? nullptr : buffer<0>(kPoints * tiles * cin);
   for (int64_t i = 0; i < n; ++i) {
     const Problem q{x.const_data_ptr<float>() + i * h * w * cin,
