@@ -443,8 +443,6 @@ class PythonPrinter:
         on the weight transformed for Winograd's F(2x2, 3x3) at load time."""
         weight = self._prepared_weight(op, lambda w: f"rt.winograd_weights({w})", "winograd", True)
         bias = self._operand(op.bias).expr
-        if not isinstance(self.alias.get(op.bias, op.bias).owner, WeightOp | ConstantOp):
-            bias += ".contiguous()"
         addend = "None" if op.addend is None else self._operand(op.addend).expr
         relu = op.activation.data == "relu"
         pads = list(op.ints("pads"))
