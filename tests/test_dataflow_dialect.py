@@ -1,4 +1,5 @@
-"""The `dataflow` dialect: `dataflow.weight`, `dataflow.cluster` and `dataflow.yield`."""
+"""The `dataflow` dialect: `dataflow.weight`, `dataflow.cluster` and `dataflow.yield`, and
+the ONNX names of what `dataflow.pool` computes."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from ir_helpers import assert_round_trips, parse_module, print_ir
 from xdsl.context import Context
 from xdsl.utils.exceptions import VerifyException
 
-from ramiel.dialects.dataflow import ClusterOp, WeightOp
+from ramiel.dialects.dataflow import ClusterOp, PoolOp, WeightOp
 
 GOOD = """
 builtin.module attributes {dataflow.weights = "m.weights.safetensors"} {
@@ -96,3 +97,41 @@ def test_cluster_block_arguments_must_match_inputs(mlir_context: Context) -> Non
     module = parse_module(mlir_context, text)
     with pytest.raises(VerifyException, match="block argument types"):
         module.verify()
+
+
+def _pool(name: str, mode: str, window: int, stride: int, pad: int, out: int, add: str) -> str:
+    """A line of `dataflow.pool` over %x (1x16x7x7), `add` its addend (or empty)."""
+    attrs = (
+        f'mode = "{mode}", kernel_shape = array<i64: {window}, {window}>, '
+        f"strides = array<i64: {stride}, {stride}>, pads = array<i64: {pad}, {pad}>, "
+        "dilations = array<i64: 1, 1>"
+    )
+    operand = f"%x add {add}" if add else "%x"
+    return (
+        f"  %{name} = dataflow.pool {operand} {{{attrs}}} : tensor<1x16x7x7xf32> -> "
+        f"tensor<1x16x{out}x{out}xf32>\n"
+    )
+
+
+POOLS = [
+    # name, mode, window, stride, pad, output size, addend; the kind
+    (("g", "average", 7, 1, 0, 1, ""), "GlobalAveragePool"),
+    (("ga", "average", 7, 1, 0, 1, "%r"), "GlobalAveragePool+Add"),
+    (("a", "average", 3, 1, 1, 7, ""), "AveragePool"),
+    (("s", "average", 3, 2, 0, 3, ""), "AveragePool"),
+    (("m", "max", 7, 1, 0, 1, ""), "MaxPool"),
+]
+
+
+def test_pool_kind_names_a_global_average(mlir_context: Context) -> None:
+    """A window over the whole unpadded image with one output pixel is a
+    GlobalAveragePool (the fuse pass's form of one); other averages are AveragePool."""
+    text = (
+        "func.func @main(%x: tensor<1x16x7x7xf32>, %r: tensor<1x16x1x1xf32>) {\n"
+        + "".join(_pool(*args) for args, _ in POOLS)
+        + "  func.return\n}\n"
+    )
+    module = parse_module(mlir_context, text)
+    module.verify()
+    kinds = [op.kind for op in module.walk() if isinstance(op, PoolOp)]
+    assert kinds == [kind for _, kind in POOLS]

@@ -692,8 +692,15 @@ class PoolOp(IRDLOperation):
 
     @property
     def kind(self) -> str:
-        """What it computes, in ONNX terms: `MaxPool` or `AveragePool` (`+Add`)."""
+        """What it computes, in ONNX terms: `MaxPool`, `AveragePool`, or
+        `GlobalAveragePool` for an average of one unpadded window over the whole image (what
+        the fuse pass makes of one); `+Add` with an addend."""
         kind = "MaxPool" if self.mode.data == "max" else "AveragePool"
+        size = cast(TensorType[Attribute], self.input.type).get_shape()[2:]
+        out = cast(TensorType[Attribute], self.output.type).get_shape()[2:]
+        whole = self.ints("kernel_shape") == tuple(size) and self.ints("pads") == (0, 0)
+        if kind == "AveragePool" and whole and tuple(out) == (1, 1):
+            kind = "GlobalAveragePool"
         return kind if self.addend is None else f"{kind}+Add"
 
     def ints(self, name: str) -> tuple[int, ...]:
