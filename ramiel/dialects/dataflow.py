@@ -697,7 +697,7 @@ class PoolOp(IRDLOperation):
         the fuse pass makes of one); `+Add` with an addend."""
         kind = "MaxPool" if self.mode.data == "max" else "AveragePool"
         size = cast(TensorType[Attribute], self.input.type).get_shape()[2:]
-        out = cast(TensorType[Attribute], self.output.type).get_shape()[2:]
+        out = self.output.type.get_shape()[2:]
         whole = self.ints("kernel_shape") == tuple(size) and self.ints("pads") == (0, 0)
         if kind == "AveragePool" and whole and tuple(out) == (1, 1):
             kind = "GlobalAveragePool"
