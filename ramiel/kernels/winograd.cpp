@@ -28,7 +28,8 @@
 // input into a buffer of its thread and makes all their output channels: no V for the
 // whole image goes through memory. V is 16/9 of the input, written and read once, while
 // the products are few when the outputs are: DenseNet-121's 128 -> 32 at 56x56 (6.4 MiB
-// of V) went from 1.0x-1.15x of oneDNN to 1.5x-1.7x, cold, two threads (`/tmp` script).
+// of V) went from 0.98x-1.15x of oneDNN to 1.48x-1.57x, cold, two threads (`/tmp`
+// script, two runs).
 //
 // Registered as torch.ops.ramiel.winograd_conv2d. C_in and C_out must be multiples of 16;
 // the padding is symmetric (top and bottom, left and right).
