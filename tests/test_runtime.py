@@ -35,6 +35,12 @@ def test_check_inputs_accepts_matching_tensors_and_dynamic_dims() -> None:
     specs = (rt.InputSpec("x", torch.float32, (None, 3)), rt.InputSpec("n", torch.int64, ()))
     x, n = torch.zeros(5, 3), torch.tensor(2)
     assert list(rt.check_inputs((x, n), specs)) == [x, n]
+    static = (rt.InputSpec("x", torch.float32, (5, 3)),)
+    assert list(rt.check_inputs((x,), static)) == [x]
+    with pytest.raises(rt.InputError, match=r"expected shape torch.float32\[5, 3\], got \[3, 5\]"):
+        rt.check_inputs((x.t(),), static)
+    with pytest.raises(rt.InputError, match=r"expected dtype torch.float32, got torch.float64"):
+        rt.check_inputs((x.double(),), static)
 
 
 def test_check_inputs_sequences_and_optionals() -> None:
@@ -122,3 +128,41 @@ def test_tune_malloc_keeps_freed_memory_for_the_next_call() -> None:
     # 51K faults seen); tuned, about 1,300 faults in all (PyTorch's own).
     assert tuned < pages // 10
     assert untuned > 4 * tuned
+
+
+class _TwoWorkers(torch.nn.Module):
+    """Worker 1 scales the input by a weight that requires grad; worker 0 returns it."""
+
+    def __init__(self, script: bool) -> None:
+        super().__init__()
+        self.scale = torch.nn.Parameter(torch.tensor(2.0))
+        self.exchange = rt.Exchange(2)
+        self.workers = rt.Workers(self, ("_worker_0", "_worker_1"), script=script)
+
+    def _worker_0(self, inputs: list[torch.Tensor]) -> list[torch.Tensor]:
+        ex = self.exchange
+        rt.send(ex, 1, inputs[0])
+        outputs = [rt.take(ex, 2)]
+        rt.clear(ex)
+        return outputs
+
+    def _worker_1(self) -> None:
+        ex = self.exchange
+        rt.send(ex, 2, rt.take(ex, 1) * self.scale)
+
+
+@pytest.mark.parametrize("script", [True, False])
+def test_workers_run_in_the_callers_grad_and_inference_modes(script: bool) -> None:
+    model = _TwoWorkers(script)
+    assert model.workers.compiled == script, model.workers.why_not
+    x = torch.ones(3)
+    for _ in range(2):  # each mode twice in a row, then another one: no mode sticks
+        (y,) = model.workers.run([x])
+        assert y.requires_grad and not y.is_inference()
+        with torch.no_grad():
+            (y,) = model.workers.run([x])
+        assert not y.requires_grad and not y.is_inference()
+        with torch.inference_mode():
+            (y,) = model.workers.run([x])
+        assert y.is_inference()
+        assert torch.equal(y, torch.full((3,), 2.0))  # this call's value, not a stale one

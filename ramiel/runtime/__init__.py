@@ -91,6 +91,14 @@ def _describe(spec: InputSpec) -> str:
 
 def check_inputs(inputs: Sequence[object], specs: Sequence[InputSpec]) -> Sequence[torch.Tensor]:
     """`inputs`, checked against `specs`: their number, dtypes and static dims."""
+    if len(inputs) == len(specs) and all(
+        spec.kind == "tensor"
+        and type(value) is torch.Tensor
+        and value.dtype == spec.dtype
+        and value.shape == spec.shape
+        for value, spec in zip(inputs, specs, strict=True)
+    ):
+        return cast(Sequence[torch.Tensor], inputs)  # the common case, fully static
     if len(inputs) != len(specs):
         names = ", ".join(repr(s.name) for s in specs)
         raise InputError(

@@ -146,8 +146,12 @@ def _serve(tasks: queue.SimpleQueue[_Task | None], threads: int) -> None:
         entry, exchange, done, inference, grad = task
         if torch.get_num_threads() != threads:  # a failed planned cluster left its own
             torch.set_num_threads(threads)
-        with torch.inference_mode(inference), torch.set_grad_enabled(grad):
+        if torch.is_inference_mode_enabled() == inference and torch.is_grad_enabled() == grad:
+            # The usual case: entering the two modes costs the call's start a few us.
             done.error = cast(_Failure | None, _call(entry, (), exchange))
+        else:
+            with torch.inference_mode(inference), torch.set_grad_enabled(grad):
+                done.error = cast(_Failure | None, _call(entry, (), exchange))
         del task, entry
         done.finished.release()
 
@@ -235,7 +239,12 @@ class Workers:
                 raise RuntimeError("the workers have been shut down")
             entries = self._bound()
             exchange = self._exchange
-            exchange.reset()
+            if self._entries is not None:
+                # Compiled workers hold their own copy of the slots, which `rt.clear`
+                # empties at the end of each call: only the flags are shared.
+                exchange[0].zero_()
+            else:
+                exchange.reset()
             dones: list[_Done] = []
             modes = (torch.is_inference_mode_enabled(), torch.is_grad_enabled())
             for tasks, entry in zip(self._queues, entries[1:], strict=True):
