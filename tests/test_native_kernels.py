@@ -675,7 +675,8 @@ def test_classifier_head_matches_onnxruntime(
     model = _head_model(channels, size, hidden, classes, reshape)
     compilation = lower(model, workers=1)
     forward = compilation.code.split("def forward(")[1]
-    assert forward.count("= _pool(") == 1 and ".mean(" not in forward
+    # A pool of a 1x1 image is the image itself (`PoolOp.is_subsample`), printed as is.
+    assert forward.count("= _pool(") == (size != (1, 1)) and ".mean(" not in forward
     assert forward.count("= _linear(") == 2 and "F.linear" not in forward
     assert f", {hidden}, True)" in forward and "reshape" not in forward
     x = np.random.default_rng(3).standard_normal((1, 3, *size)).astype(np.float32)
@@ -818,10 +819,17 @@ def test_nasnet_style_runs_depthwise_on_two_compiled_workers() -> None:
     model = nasnet_example()
     compilation = lower(model, workers=2, intra_op_threads=1, min_gain=0.0)
     assert compilation.code.count("= _depthwise(") == 110
-    # Every pool of the model (37, and the head's GlobalAveragePool) is on the kernel; a
-    # cheap one may be cloned into a second worker, so count the nodes the lines name.
-    pools = {line.split("  # ")[-1] for line in compilation.code.splitlines() if "= _pool(" in line}
-    assert len(pools) == 38
+    # Every pool of the model (37, and the head's GlobalAveragePool) is on the kernel but
+    # the four 1x1 subsamplings of the factorized reductions, which are strided views read
+    # by the two 1x1 convolutions after each (ReLU'd as they are read, so no Relu is left
+    # there); a cheap op may be cloned into a second worker, so count the nodes lines name.
+    lines = compilation.code.splitlines()
+    pools = {line.split("  # ")[-1] for line in lines if "= _pool(" in line}
+    assert len(pools) == 34
+    views = {line.split("  # ")[-1] for line in lines if "[:, :, ::2, ::2]" in line}
+    assert len(views) == 4 and all("adjust_prev/AveragePool" in name for name in views)
+    assert compilation.code.count("= _pointwise_concat([_cells_4_adjust_prev_AveragePool") == 2
+    assert "/cells.3/adjust/adjust.0/Relu" not in compilation.code
     assert compilation.code.count("= _direct(") == 1
     assert compilation.code.count("= _linear(") == 1
     compiled = instantiate(compilation.code, weight_tensors(compilation))
@@ -890,3 +898,73 @@ def test_library_name_follows_the_sources(monkeypatch: pytest.MonkeyPatch) -> No
     first = kernels.library_path()
     monkeypatch.setenv("CXX", "clang++")
     assert kernels.library_path() != first
+
+
+def test_pointwise_reads_views_with_contiguous_channels_in_place() -> None:
+    """Subsampled, shifted and channel-sliced views of a channels-last tensor (and parts
+    of a concatenation) give what the convolution of the copied view gives; an NCHW input
+    is copied to channels-last first."""
+    conv = rt.native_op("pointwise_conv2d")
+    concat = rt.native_op("pointwise_concat_conv2d")
+    seed = torch.Generator().manual_seed(0)
+    x = torch.randn(1, 48, 31, 33, generator=seed).contiguous(memory_format=torch.channels_last)
+    weight = torch.randn(40, 48, 1, 1, generator=seed)
+    bias = torch.randn(40, generator=seed)
+    views = [x[:, :, ::2, ::2], x[:, :, 1::2, 1::2], x[:, :, 1:, 3:], x[:, 8:24], x.contiguous()]
+    for view in views:
+        w = weight[:, : view.shape[1]].contiguous()
+        expected = torch.relu(torch.nn.functional.conv2d(view.contiguous(), w, bias))
+        got = conv(view, rt.conv1x1_matrix(w, 16), bias, None, True)
+        torch.testing.assert_close(got, expected, rtol=RTOL, atol=1e-5)
+    parts = [torch.randn(1, 16, 8, 8, generator=seed) for _ in range(3)]
+    parts = [p.contiguous(memory_format=torch.channels_last)[:, :, 1::2, 1::2] for p in parts]
+    expected = torch.nn.functional.conv2d(torch.relu(torch.cat(parts, 1)), weight, bias)
+    got = concat(parts, rt.conv1x1_matrix(weight, 16), bias, True, False)
+    torch.testing.assert_close(got, expected, rtol=RTOL, atol=1e-5)
+
+
+def _factorized_reduction_model() -> onnx.ModelProto:
+    """NASNet's factorized reduction of a Concat: Relu, then two 1x1 convolutions of
+    subsamplings (AveragePool 1x1, stride 2), the second shifted by a pixel (a Slice)."""
+    rng = np.random.default_rng(5)
+    inits = [
+        numpy_helper.from_array(rng.standard_normal((16, 8, 1, 1)).astype(np.float32), "w0"),
+        numpy_helper.from_array(rng.standard_normal((16, 32, 1, 1)).astype(np.float32), "w1"),
+        numpy_helper.from_array(rng.standard_normal((16, 32, 1, 1)).astype(np.float32), "w2"),
+        numpy_helper.from_array(np.array([1, 1], np.int64), "starts"),
+        numpy_helper.from_array(np.array([10, 10], np.int64), "ends"),
+        numpy_helper.from_array(np.array([2, 3], np.int64), "axes"),
+    ]
+    nodes = [
+        helper.make_node("Conv", ["x", "w0"], ["a"]),
+        helper.make_node("Neg", ["a"], ["a2"]),
+        helper.make_node("Concat", ["a", "a2"], ["c"], axis=1),
+        helper.make_node("Relu", ["c"], ["r"]),
+        helper.make_node("AveragePool", ["r"], ["p1"], kernel_shape=[1, 1], strides=[2, 2]),
+        helper.make_node("Conv", ["p1", "w1"], ["y1"]),
+        helper.make_node("Slice", ["r", "starts", "ends", "axes"], ["s"]),
+        helper.make_node("AveragePool", ["s"], ["p2"], kernel_shape=[1, 1], strides=[2, 2]),
+        helper.make_node("Conv", ["p2", "w2"], ["y2"]),
+        helper.make_node("Concat", ["y1", "y2"], ["y"], axis=1),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        "factorized_reduction",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 8, 10, 10])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 32, 5, 5])],
+        inits,
+    )
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)], ir_version=9)
+
+
+def test_factorized_reduction_reads_views_of_its_input_and_matches_onnxruntime() -> None:
+    """Both convolutions read strided views of the Concat, ReLU'd in the kernel: no Relu
+    and no pooling call is left."""
+    model = _factorized_reduction_model()
+    compilation = lower(model, workers=1)
+    forward = compilation.code.split("def forward(")[1]
+    assert forward.count("= _pointwise_concat([") == 2
+    assert "torch.relu" not in forward and "_pool(" not in forward
+    assert forward.count("[:, :, ::2, ::2]") == 2
+    x = np.random.default_rng(6).standard_normal((1, 8, 10, 10)).astype(np.float32)
+    _check_outputs(compilation, model, [x])

@@ -489,7 +489,12 @@ class PythonPrinter:
 
     def _pool_kernel(self, op: PoolOp) -> str:
         """`_pool(x, kernel, strides, pads, dilations, output size, average, count pads[,
-        addend])`: Ramiel's pooling kernel."""
+        addend])`: Ramiel's pooling kernel; a subsampling (`PoolOp.is_subsample`) is the
+        view `x[:, :, ::sh, ::sw]` instead (`x` itself at stride 1)."""
+        if op.is_subsample:
+            sh, sw = op.ints("strides")
+            x = str(self._operand(op.input))
+            return x if (sh, sw) == (1, 1) else f"{x}[:, :, ::{sh}, ::{sw}]"
         self.kernels.add("_pool")
         geometry = [list(op.ints(n)) for n in ("kernel_shape", "strides", "pads", "dilations")]
         size = list(op.output.type.get_shape()[2:])

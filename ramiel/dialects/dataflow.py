@@ -707,6 +707,20 @@ class PoolOp(IRDLOperation):
         """An int-array property (`kernel_shape`, `strides`, `pads`, `dilations`)."""
         return _int_array(self, name)
 
+    @property
+    def is_subsample(self) -> bool:
+        """Whether it only picks every stride-th pixel: a 1x1 window, no padding, no
+        addend, one output per pixel `range(0, size, stride)` (a max or an average of
+        one tap is that tap). The printer makes it a strided view, which copies nothing."""
+        if self.addend is not None or self.ints("kernel_shape") != (1, 1):
+            return False
+        if self.ints("pads") != (0, 0):
+            return False
+        size = cast(TensorType[Attribute], self.input.type).get_shape()[2:]
+        out = self.output.type.get_shape()[2:]
+        strides = self.ints("strides")
+        return all(o == -(-i // s) for i, o, s in zip(size, out, strides, strict=True))
+
     def verify_(self) -> None:
         mode = self.mode.data
         if mode not in POOL_MODES:

@@ -43,11 +43,35 @@ using ramiel::load;
 using ramiel::store;
 using ramiel::Vec;
 
-// Consecutive input channels: a channels-last tensor, (pixels, cin).
+// Consecutive input channels: a tensor whose channels are contiguous (channels-last, or
+// a strided view of one: a slice or a subsampling of its rows and columns).
 struct Part {
   const float* x;
   int64_t cin;
+  int64_t h, w;         // the view's height and width
+  int64_t sn, sh, sw;   // its strides, in floats
+  bool dense;           // pixel p starts at x + p * cin
 };
+
+// The first floats of pixels [p, p + R) of `part`: dense views in one step, strided
+// ones walking the rows (one division a tile, not one a pixel).
+template <int R>
+inline void pixel_rows(const Part& part, int64_t p, const float* (&rows)[R]) {
+  if (part.dense) {
+    for (int r = 0; r < R; ++r) rows[r] = part.x + (p + r) * part.cin;
+    return;
+  }
+  int64_t col = p % part.w, row = p / part.w;
+  const float* line = part.x + row / part.h * part.sn + row % part.h * part.sh;
+  for (int r = 0; r < R; ++r) {
+    rows[r] = line + col * part.sw;
+    if (++col == part.w) {
+      col = 0;
+      ++row;
+      line = part.x + row / part.h * part.sn + row % part.h * part.sh;
+    }
+  }
+}
 
 struct Problem {
   const Part* parts;  // the input, split along the channels
@@ -75,16 +99,16 @@ inline Vec relu_broadcast(float x) {
 #endif
 }
 
-// acc[r] += x[r * cin + k] * w[k * ldw] over k in [0, cin), for R pixels by V vectors,
-// x ReLU'd first when kRelu.
+// acc[r] += x[r][k] * w[k * ldw] over k in [0, cin), for R pixels by V vectors, x
+// ReLU'd first when kRelu.
 template <int R, int V, bool kRelu>
-inline void accumulate(Vec (&acc)[R][V], const float* x, int64_t cin, const float* w,
-                       int64_t ldw) {
+inline void accumulate(Vec (&acc)[R][V], const float* const (&x)[R], int64_t cin,
+                       const float* w, int64_t ldw) {
   for (int64_t k = 0; k < cin; ++k) {
     Vec wk[V];
     for (int v = 0; v < V; ++v) wk[v] = load(w + k * ldw + v * kLanes);
     for (int r = 0; r < R; ++r) {
-      const Vec xb = kRelu ? relu_broadcast(x[r * cin + k]) : x[r * cin + k] + Vec{};
+      const Vec xb = kRelu ? relu_broadcast(x[r][k]) : x[r][k] + Vec{};
       for (int v = 0; v < V; ++v) acc[r][v] += xb * wk[v];
     }
   }
@@ -103,7 +127,8 @@ inline void tile(const Problem& q, int64_t p, int64_t j) {
   const int64_t nparts = kInput == Input::kOne ? 1 : q.nparts;
   for (int64_t s = 0; s < nparts; ++s) {
     const int64_t cin = q.parts[s].cin;
-    const float* x = q.parts[s].x + p * cin;
+    const float* x[R];
+    pixel_rows<R>(q.parts[s], p, x);
     accumulate<R, V, kInput == Input::kReluParts>(acc, x, cin, w, q.ldw);
     w += cin * q.ldw;
   }
@@ -191,9 +216,17 @@ at::Tensor run(const char* name, at::TensorList parts, const at::Tensor& matrix,
                     part.size(3) == parts[0].size(3),
                 "ramiel::", name, ": inputs ", parts[0].sizes(), " and ", part.sizes(),
                 " differ in batch, height or width");
-    xs.push_back(part.contiguous(at::MemoryFormat::ChannelsLast));
-    view.push_back(Part{xs.back().const_data_ptr<float>(), part.size(1)});
-    cin += part.size(1);
+    // A view whose channels are contiguous is read in place (NASNet's factorized
+    // reduction subsamples its input, shifted by a pixel for its second path).
+    xs.push_back(part.stride(1) == 1 || part.size(1) == 1
+                     ? part
+                     : part.contiguous(at::MemoryFormat::ChannelsLast));
+    const at::Tensor& x = xs.back();
+    const int64_t c = x.size(1), h = x.size(2), wd = x.size(3);
+    const bool dense = x.is_contiguous(at::MemoryFormat::ChannelsLast);
+    view.push_back(Part{x.const_data_ptr<float>(), c, h, wd, x.stride(0), x.stride(2),
+                        x.stride(3), dense});
+    cin += c;
   }
   TORCH_CHECK(matrix.dim() == 2 && matrix.size(0) == cin && matrix.size(1) % kLanes == 0 &&
                   matrix.size(1) > 0 && matrix.scalar_type() == at::kFloat,

@@ -356,8 +356,11 @@ def _concat_conv(op: Operation) -> Work:
 
 
 def _kernel_pool(op: Operation) -> Work:
-    """`dataflow.pool`: every output element reads its window, max or average alike."""
+    """`dataflow.pool`: every output element reads its window, max or average alike; a
+    subsampling is a view."""
     pool = cast(KernelPoolOp, op)
+    if pool.is_subsample:
+        return _view(op)  # printed as a strided view
     window = math.prod(pool.ints("kernel_shape"))
     return Work("native_pool", float(_numel(_out(op)) * window), float(_moved(op)))
 

@@ -43,6 +43,11 @@
    never written. NASNet's cells end in a Concat and a Relu read only by two such
    convolutions: 1.09x to 1.20x faster than Concat, Relu and the kernel (6x32x32x32 ->
    64 in 233 us against 273, one thread; `benchmarks/native_kernels.py`).
+   Such a convolution whose input is a view of a Relu (a 1x1 pool that only subsamples,
+   which the printer makes a strided view, or a Slice of the rows and columns) becomes a
+   `dataflow.concat_conv` of one input, the same view of the Relu's input, ReLU'd as the
+   kernel reads it in place: NASNet's factorized reductions ReLU a whole 32x32 tensor
+   and copy two subsamplings of it, where the kernels now read a quarter of it.
    A convolution of an image of at most `DIRECT_MAX_INPUT_CHANNELS` channels (one group,
    output channels in multiples of 16, no addend, no activation but Relu: a CNN's RGB
    stem) gets `kernel = "direct"`: Ramiel's kernel reads the NCHW image as it comes (no
@@ -105,7 +110,7 @@ from typing import cast
 import numpy as np
 from xdsl.context import Context
 from xdsl.dialects.builtin import Float32Type, ModuleOp, StringAttr, TensorType
-from xdsl.ir import Attribute, Block, Operation, SSAValue
+from xdsl.ir import Attribute, Block, Operation, OpResult, SSAValue
 from xdsl.passes import ModulePass
 from xdsl.rewriter import InsertPoint, Rewriter
 from xdsl.transforms.dead_code_elimination import region_dce
@@ -157,8 +162,10 @@ _KEEPS_LAYOUT: tuple[type[Operation], ...] = (
     onnx.BatchNormalizationOp,
     onnx.DropoutOp,
     onnx.IdentityOp,
+    onnx.SliceOp,
 )
-"""Ops whose PyTorch lowering gives channels-last results for channels-last operands."""
+"""Ops whose PyTorch lowering gives channels-last results for channels-last operands (a
+Slice is a view with their strides)."""
 
 MATMUL_MAX_MACS = 4_000_000
 """The largest 1x1 convolution, in multiply-adds, that runs as a matrix product."""
@@ -252,6 +259,8 @@ class FusePass(ModulePass):
                 for lrn in [o for o in block.ops if isinstance(o, onnx.LRNOp)]:
                     _to_lrn(lrn)
             if self.pointwise:
+                for kernel in [o for o in block.ops if isinstance(o, ConvOp)]:
+                    _read_relu_view(kernel, constants)
                 for kernel in [o for o in block.ops if isinstance(o, ConvOp)]:
                     _read_concat(kernel)
             _place_channels_last(block, global_pool=self.pool)
@@ -703,6 +712,67 @@ def _read_concat(kernel: ConvOp) -> None:
     Rewriter.replace_op(kernel, fused)
 
 
+def _spatial_view(op: Operation, constants: ConstantValues) -> SSAValue | None:
+    """The tensor `op` views when it picks rows and columns of a 4-D float32 tensor, all
+    its channels kept: a subsampling `dataflow.pool` or an `onnx.Slice` of axes 2 and 3
+    with constant positive steps. The pointwise kernel reads such a view in place."""
+    if isinstance(op, PoolOp):
+        return op.input if op.is_subsample and op.addend is None else None
+    if not isinstance(op, onnx.SliceOp) or op.axes is None or not _is_f32(op.data, 4):
+        return None
+    axes = constants.value(op.axes)
+    steps = constants.value(op.steps) if op.steps is not None else np.ones(1, np.int64)
+    if axes is None or steps is None or static_shape(op.results[0]) is None:
+        return None
+    if not set(axes.tolist()) <= {2, 3, -2, -1} or not (steps > 0).all():
+        return None
+    return op.data
+
+
+def _read_relu_view(kernel: ConvOp, constants: ConstantValues) -> None:
+    """Replace `kernel`, on the pointwise kernel without an addend, by a
+    `dataflow.concat_conv` of one input when it reads views (`_spatial_view`) of a Relu:
+    the same views of the Relu's input, ReLU'd as the kernel reads them. The views copy
+    nothing, and the Relu goes when nothing else reads it: NASNet's factorized reduction
+    ReLUs its 32x32 input, then subsamples it twice (once shifted by a pixel) for two 1x1
+    convolutions, which then read a quarter of it."""
+    if not kernel.on_pointwise_kernel or kernel.addend is not None:
+        return
+    block = kernel.parent_block()
+    chain: list[Operation] = []
+    value = kernel.input
+    while isinstance(value, OpResult) and value.op.parent_block() is block:
+        source = _spatial_view(value.op, constants)
+        if source is None:
+            break
+        chain.append(value.op)
+        value = source
+    relu = value.owner
+    if not chain or not isinstance(relu, onnx.ReluOp) or relu.parent_block() is not block:
+        return
+    value = relu.X
+    if not _is_f32(value, 4) or static_shape(value) is None:
+        return
+    for view in reversed(chain):
+        copy = view.clone()
+        copy.operands[0] = value
+        if view.results[0].name_hint:
+            copy.results[0].name_hint = f"{view.results[0].name_hint}_of_input"
+        Rewriter.insert_op(copy, InsertPoint.before(kernel))
+        value = copy.results[0]
+    fused = ConcatConvOp(
+        [value],
+        kernel.weight,
+        kernel.bias,
+        kernel.output.type,
+        input_activation="relu",
+        activation=kernel.activation.data,
+    )
+    fused.location = kernel.location
+    fused.output.name_hint = kernel.output.name_hint
+    Rewriter.replace_op(kernel, fused)
+
+
 def _other_summand(user: Operation, value: SSAValue) -> SSAValue | None:
     """When `user` is a sum of `value` and another tensor of its type, giving that type
     (a residual Add a kernel can take as its addend): the other tensor."""
@@ -758,6 +828,9 @@ def _place_channels_last(block: Block, *, global_pool: bool = True) -> None:
                     channels_last.add(convert.output)
                 op.operands[index] = converted[source]
             channels_last.add(op.output)
+        elif isinstance(op, PoolOp) and op.is_subsample:
+            if op.input in channels_last:  # a view: the layout of its input
+                channels_last.add(op.output)
         elif isinstance(op, ChannelsLastOp | PoolOp | LrnOp):
             channels_last.add(op.output)
         elif isinstance(op, ChannelAffineOp):
