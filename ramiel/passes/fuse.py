@@ -699,12 +699,18 @@ def _read_concat(kernel: ConvOp) -> None:
         return
     if not all(_is_f32(v, 4) and static_shape(v) is not None for v in parts):
         return
+    _replace_by_concat_conv(kernel, parts, "none" if relu is None else "relu")
+
+
+def _replace_by_concat_conv(kernel: ConvOp, parts: list[SSAValue], input_activation: str) -> None:
+    """Replace `kernel` by a `dataflow.concat_conv` of `parts` with its weight, bias and
+    activation."""
     fused = ConcatConvOp(
         parts,
         kernel.weight,
         kernel.bias,
         kernel.output.type,
-        input_activation="none" if relu is None else "relu",
+        input_activation=input_activation,
         activation=kernel.activation.data,
     )
     fused.location = kernel.location
@@ -760,17 +766,7 @@ def _read_relu_view(kernel: ConvOp, constants: ConstantValues) -> None:
             copy.results[0].name_hint = f"{view.results[0].name_hint}_of_input"
         Rewriter.insert_op(copy, InsertPoint.before(kernel))
         value = copy.results[0]
-    fused = ConcatConvOp(
-        [value],
-        kernel.weight,
-        kernel.bias,
-        kernel.output.type,
-        input_activation="relu",
-        activation=kernel.activation.data,
-    )
-    fused.location = kernel.location
-    fused.output.name_hint = kernel.output.name_hint
-    Rewriter.replace_op(kernel, fused)
+    _replace_by_concat_conv(kernel, [value], "relu")
 
 
 def _other_summand(user: Operation, value: SSAValue) -> SSAValue | None:
