@@ -723,7 +723,7 @@ def _spatial_view(op: Operation, constants: ConstantValues) -> SSAValue | None:
     its channels kept: a subsampling `dataflow.pool` or an `onnx.Slice` of axes 2 and 3
     with constant positive steps. The pointwise kernel reads such a view in place."""
     if isinstance(op, PoolOp):
-        return op.input if op.is_subsample and op.addend is None else None
+        return op.input if op.is_subsample else None  # no addend either
     if not isinstance(op, onnx.SliceOp) or op.axes is None or not _is_f32(op.data, 4):
         return None
     axes = constants.value(op.axes)
