@@ -13,6 +13,7 @@ name beside the target and renamed, so a failure leaves nothing half-written.
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 from collections.abc import Callable, Sequence
@@ -96,8 +97,15 @@ def write_chrome_trace(
 
 
 def plot_gantt(spans: Sequence[Span], path: str | os.PathLike[str], title: str) -> None:
-    """Draw `spans` as a Gantt chart PNG at `path` (atomically): one row per worker, one
-    bar per op coloured by its kind, time in ms; the title is `title` and the total."""
+    """Draw `spans` as a Gantt chart PNG at `path` (atomically): see `gantt_figure`."""
+    figure = gantt_figure(spans, title)
+    _write_atomically(Path(path), lambda tmp: figure.savefig(tmp, format="png"))
+
+
+def gantt_figure(spans: Sequence[Span], title: str) -> Any:
+    """A matplotlib `Figure` of `spans` (on the Agg canvas): one row per worker, one bar
+    per op coloured by its kind, time in ms, a legend of the kinds beside it; the title is
+    `title` and the total."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.patches import Patch
@@ -110,7 +118,8 @@ def plot_gantt(spans: Sequence[Span], path: str | os.PathLike[str], title: str) 
 
     # No pyplot: a bare Figure on the Agg canvas keeps no global state. matplotlib's stubs
     # leave **kwargs untyped, which strict pyright rejects, hence Any.
-    figure: Any = Figure(figsize=(12, 1.2 + 0.6 * len(workers)), dpi=100)
+    height = 1.2 + 0.6 * len(workers)
+    figure: Any = Figure(figsize=(12, height), dpi=100)
     FigureCanvasAgg(figure)
     axes: Any = figure.add_subplot()
     for span in spans:
@@ -135,10 +144,16 @@ def plot_gantt(spans: Sequence[Span], path: str | os.PathLike[str], title: str) 
             handles=handles,
             loc="outside right upper",
             fontsize="small",
-            ncols=1 + len(kinds) // 20,
+            # As many columns as it takes for the entries to fit the figure's height.
+            ncols=math.ceil(len(kinds) / _legend_rows(height)),
         )
     figure.set_layout_engine("constrained")
-    _write_atomically(Path(path), lambda tmp: figure.savefig(tmp, format="png"))
+    return figure
+
+
+def _legend_rows(height: float) -> int:
+    """Legend entries (small font) that fit one column of a figure `height` inches tall."""
+    return max(1, int((height - 0.3) / 0.22))
 
 
 def _palette(count: int) -> list[tuple[float, float, float, float]]:

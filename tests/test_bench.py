@@ -48,7 +48,7 @@ from ramiel.runtime.tracing import Span, trace_spans
 from ramiel.testing.models import save_onnx
 from ramiel.tools.diagnostics import RamielError
 from ramiel.tools.ramiel import main
-from ramiel.trace import chrome_trace, op_kind, plot_gantt, write_chrome_trace
+from ramiel.trace import chrome_trace, gantt_figure, op_kind, plot_gantt, write_chrome_trace
 
 PEERS = ("eager-1t", "eager-Nt", "ramiel-serial", "ramiel", "ort-seq", "ort-par")
 FAST = ["--runs", "3", "--warmup", "1", "--no-progress", "--workers", "2"]
@@ -487,6 +487,20 @@ def test_write_chrome_trace_and_plot_gantt(tmp_path: Path) -> None:
     assert plot.read_bytes()[:4] == b"\x89PNG"
     assert imread(plot).shape[2] == 4
     assert sorted(p.name for p in tmp_path.iterdir()) == ["gantt.png", "trace.json"]
+
+
+@pytest.mark.parametrize(("workers", "kinds"), [(1, 3), (1, 14), (2, 14), (2, 30), (4, 45)])
+def test_gantt_legend_fits_the_figure(workers: int, kinds: int) -> None:
+    spans = [
+        Span(k % workers, f"op{k}", k * 1e-4, (k + 1) * 1e-4, f"Kind{k}") for k in range(kinds)
+    ]
+    figure = gantt_figure(spans, "toy")
+    figure.canvas.draw()
+    (legend,) = figure.legends
+    box, frame = legend.get_window_extent(), figure.bbox
+    assert len(legend.get_texts()) == kinds
+    assert frame.y0 <= box.y0 and box.y1 <= frame.y1
+    assert frame.x0 <= box.x0 and box.x1 <= frame.x1
 
 
 def test_writes_to_a_missing_directory_leave_nothing(tmp_path: Path) -> None:
