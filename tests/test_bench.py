@@ -11,10 +11,11 @@ import contextlib
 import io
 import json
 import re
+import time
 from collections.abc import Generator
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import onnx
@@ -24,6 +25,8 @@ from matplotlib.image import imread
 from onnx import TensorProto, helper, numpy_helper
 
 import ramiel.bench
+import ramiel.runtime as rt
+import ramiel.runtime.ticks as ticks_module
 from ramiel.bench import (
     SETTLE_CALLS,
     BenchOptions,
@@ -44,6 +47,7 @@ from ramiel.bench import (
 )
 from ramiel.compiler import instantiate, lower, weight_tensors
 from ramiel.passes.profile import CACHE_ENV
+from ramiel.runtime.ticks import rows
 from ramiel.runtime.tracing import Span, trace_spans
 from ramiel.testing.models import save_onnx
 from ramiel.tools.diagnostics import RamielError
@@ -164,7 +168,7 @@ def test_chrome_trace_of_a_run(json_run: tuple[dict[str, Any], Path, Path]) -> N
     traced = lower(two_branch_model(), workers=2, trace=True).code
     # The compiler may judge this small graph faster as serial code on 2 intra-op threads.
     workers = 2 if "self.workers.run" in traced else 1
-    op_indices = {int(i) for i in re.findall(r"_trace\.append\(\(\d+, (\d+), ", traced)}
+    op_indices = {int(i) for i in re.findall(r"rt\.tick\(_trace, \d+, (\d+)\)", traced)}
     assert len(ops) == len(op_indices) == 6
     assert sorted(e["name"] for e in ops) == sorted(
         ["conv_a", "relu_a", "conv_b", "sig_b", "cat", "conv_y"]
@@ -178,14 +182,43 @@ def test_chrome_trace_of_parallel_code_has_a_track_per_worker() -> None:
     compilation = lower(two_branch_model(), workers=2, trace=True, min_gain=0.0)
     assert "self.workers.run" in compilation.code
     model = instantiate(compilation.code, weight_tensors(compilation))
-    with torch.inference_mode():
-        model(torch.rand(1, 32, 32, 32))
-    trace = chrome_trace(trace_spans(model))
+    # The traced build runs the workers TorchScript compiled, as the untraced build does.
+    workers = cast(rt.Workers, model.model.workers)
+    assert workers.compiled, workers.why_not
+    spans: list[Span] = []
+    for _ in range(2):  # each call's ticks replace the last call's
+        before = time.perf_counter()
+        with torch.inference_mode():
+            model(torch.rand(1, 32, 32, 32))
+        after = time.perf_counter()
+        spans = trace_spans(model)
+        assert len(spans) == 6
+        assert all(before <= s.start <= s.end <= after for s in spans)
+    trace = chrome_trace(spans)
     ops = [e for e in trace["traceEvents"] if e["ph"] == "X"]
     assert sorted(e["name"] for e in ops) == sorted(
         ["conv_a", "relu_a", "conv_b", "sig_b", "cat", "conv_y"]
     )
     assert {e["tid"] for e in ops} == {0, 1}
+
+
+@pytest.mark.parametrize("native", [True, False])
+def test_ticks_share_the_perf_counter_clock_and_stop_at_capacity(
+    native: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not native:  # where the kernel library is unavailable, Python writes the rows
+        monkeypatch.setattr(ticks_module, "_native", lambda: None)
+    ticks = rt.tick_buffer(2)
+    for _ in range(2):
+        rt.reset_ticks(ticks)
+        before = time.perf_counter()
+        for worker, op in ((0, 7), (1, -1), (0, 8)):
+            rt.tick(ticks, worker, op)
+        after = time.perf_counter()
+        recorded = rows(ticks)
+        assert [(w, op) for w, op, _ in recorded] == [(0, 7), (1, -1)]  # the third: no room
+        assert all(before <= at <= after for _, _, at in recorded)
+        assert int(ticks[0]) == 3
 
 
 def test_gantt_png_of_a_run(json_run: tuple[dict[str, Any], Path, Path]) -> None:

@@ -203,7 +203,8 @@ class PythonPrinter:
     comment saying why. `profile=True` prints serial code that records a clock tick after
     every op (`profiled_ops` lists the ops in order) for the profiling cost model.
     `trace=True` prints code (serial or parallel) that records `(worker, op index, time)`
-    after every op in `self.trace_ticks`, for `ramiel.runtime.trace_spans`.
+    after every op in `self.trace_ticks` (`rt.tick`), for `ramiel.runtime.trace_spans`;
+    its workers are compiled as the untraced build's are.
     """
 
     def __init__(
@@ -219,6 +220,8 @@ class PythonPrinter:
         self.trace = trace
         self.traced: list[tuple[str, str]] = []
         """With `trace`, each traced op's (name, kind), by op index."""
+        self.tick_sites = 0
+        """With `trace`, the `rt.tick` calls printed (each runs once per call)."""
         self.worker = 0
         """The worker whose code is being printed (for trace ticks)."""
         self.pack_threads: str | None = None
@@ -644,7 +647,7 @@ class PythonPrinter:
                 fetched.add(value)
                 out.append(f"{self.exprs[value]} = {self._receive(fetch[value])}")
             if waits and tick:
-                out.append(f"_trace.append(({self.worker}, -1, _clock()))")
+                out.append(self._tick(-1))
             out.extend(line.prelude)
             text = line.text
             names = sorted(set(freed.get(index, [])), key=_natural)
@@ -657,13 +660,18 @@ class PythonPrinter:
             if tick:
                 results = line.op.results
                 name = label or (self.exprs.get(results[0], "") if results else "")
-                text += f"; _trace.append(({self.worker}, {len(self.traced)}, _clock()))"
+                text += f"; {self._tick(len(self.traced))}"
                 self.traced.append((name or line.op.name, op_kind(line.op)))
             out.append(text + self._label_comment(line.op))
             for result in line.op.results:
                 if result in publish:
                     out.append(self._send(publish[result], self.exprs[result]))
         return out
+
+    def _tick(self, index: int) -> str:
+        """A trace tick of the current worker: op `index` ended (-1: a wait began or ended)."""
+        self.tick_sites += 1
+        return f"rt.tick(_trace, {self.worker}, {index})"
 
     def _send(self, key: str, expr: str) -> str:
         return f"rt.send(ex, {self.slots[key][0]}, {expr})"
@@ -842,7 +850,7 @@ class PythonPrinter:
                     "    return outputs",
                 ]
             )
-        body = ["self.trace_ticks = []"] if self.trace else []
+        body = ["rt.reset_ticks(self.trace_ticks)"] if self.trace else []
         names = [self.exprs[v] for v in from_clusters]  # forward's own scope
         run = f"self.workers.run([{', '.join(self.exprs[a] for a in inputs)}])"
         body.append(f"{_unpack(names)} = {run}" if names else run)
@@ -886,8 +894,8 @@ class PythonPrinter:
             *self._emit(lines, set(cluster.block.args), [], fetch, publish),
         ]
         if self.trace:
-            text.insert(0, f"_trace.append(({self.worker}, -1, _clock()))")
-            text.insert(0, "_clock = rt.perf_counter; _trace = self.trace_ticks")
+            text.insert(0, self._tick(-1))
+            text.insert(0, "_trace = self.trace_ticks")
         cost = given_cost(cluster)
         about = f", about {cost:,.0f} us" if cost is not None else ""
         count = f"{len(lines)} op" + ("" if len(lines) == 1 else "s")
@@ -957,8 +965,9 @@ class PythonPrinter:
             if self.profile:
                 body.append("_clock = rt.perf_counter; _ticks = self.profile_ticks = [_clock()]")
             if self.trace:
-                body.append("_clock = rt.perf_counter")
-                body.append("_trace = self.trace_ticks = [(0, -1, _clock())]")
+                body.append("_trace = self.trace_ticks")
+                body.append("rt.reset_ticks(_trace)")
+                body.append(self._tick(-1))
             self.worker = 0
             lines = self._lower_all(self._serial_ops(block))
             body += self._emit(lines, set(block.args), outputs)
@@ -1076,14 +1085,13 @@ class PythonPrinter:
             w.append("        # state_dict buffers.")
         for attribute, expr in self.packed.items():
             w.append(f"        self.{attribute} = {expr}")
+        if self.trace:  # before the workers: TorchScript copies attributes
+            w.append("        self.trace_names = TRACE_NAMES")
+            w.append(f"        self.trace_ticks = rt.tick_buffer({self.tick_sites})")
         if self.workers:
             w.append(f"        self.exchange = rt.Exchange({len(self.slots)})")
-            script = ", script=False" if self.trace else ""
             entries = _tuple([repr(m) for m in self.workers])
-            w.append(f"        self.workers = rt.Workers(self, {entries}{script})")
-        if self.trace:
-            w.append("        self.trace_names = TRACE_NAMES")
-            w.append("        self.trace_ticks: list[tuple[int, int, float]] = []")
+            w.append(f"        self.workers = rt.Workers(self, {entries})")
         for method in self.methods:
             w.append("")
             w += [f"    {line}" for line in method]
@@ -1192,10 +1200,13 @@ def print_python(
 
 @dataclass(frozen=True)
 class PythonTarget(Target):
-    """`ramiel-opt -t python`: print the module as PyTorch code."""
+    """`ramiel-opt -t python`: print the module as PyTorch code (`-t 'python{trace=true}'`:
+    code that records when each op ends, see `PythonPrinter`)."""
 
     name = "python"
 
+    trace: bool = False
+
     def emit(self, ctx: Context, module: ModuleOp, output: IO[str]) -> None:
         del ctx
-        output.write(print_python(module))
+        output.write(print_python(module, trace=self.trace))

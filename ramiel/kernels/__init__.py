@@ -17,6 +17,8 @@
   it, two threads.
 - `lrn`: ONNX LRN in one pass with square roots for the usual betas (GoogLeNet's LRNs
   157 and 90 us against 782 and 577 for `rt.lrn`, one thread).
+- `trace_tick`: the clock of traced builds (TorchScript has none), so that their workers
+  run compiled, as the untraced build's do.
 
 The library is compiled for this machine (`-march=native`) on first use, with the C++
 compiler PyTorch's headers need (`$CXX`, default `c++`), and kept in the cache directory
@@ -56,6 +58,7 @@ SOURCES = tuple(
         "direct.cpp",
         "lrn.cpp",
         "winograd.cpp",
+        "trace.cpp",
     )
 )
 """The C++ sources of the library."""

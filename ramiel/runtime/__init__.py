@@ -15,8 +15,9 @@ Generated modules import it as `rt` and use:
   and replays one captured CUDA Graph per input shape (`ramiel.runtime.cuda`).
 - `tune_malloc()`: glibc malloc keeps activations' memory between calls instead of
   returning it to the kernel (`ramiel.runtime.memory`); compiled modules call it when built.
-- `perf_counter`: the clock of profiling and tracing builds; `trace_spans(model)`: the op
-  spans a traced build recorded in its last call.
+- `perf_counter`: the clock of profiling builds; `tick_buffer`, `tick`, `reset_ticks`:
+  the clock of traced builds, compiled as their workers are (`ramiel.runtime.ticks`);
+  `trace_spans(model)`: the op spans a traced build recorded in its last call.
 - helper functions for the ONNX operators that have no single PyTorch call
   (`rt.resize`, `rt.loop`, ...), one per operator family module in this package.
 
@@ -59,6 +60,9 @@ from ramiel.runtime.reduce import *  # noqa: F403
 from ramiel.runtime.rnn import *  # noqa: F403
 from ramiel.runtime.signal import *  # noqa: F403
 from ramiel.runtime.tensor import *  # noqa: F403
+from ramiel.runtime.ticks import reset_ticks as reset_ticks
+from ramiel.runtime.ticks import tick as tick
+from ramiel.runtime.ticks import tick_buffer as tick_buffer
 from ramiel.runtime.tracing import Span as Span
 from ramiel.runtime.tracing import trace_spans as trace_spans
 from ramiel.runtime.transformer import *  # noqa: F403

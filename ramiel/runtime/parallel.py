@@ -193,7 +193,7 @@ class Workers:
     def __init__(self, model: torch.nn.Module, entries: Sequence[str], script: bool = True):
         self.count = len(entries)
         self.threads = threads_per_worker(self.count)
-        self.why_not: str | None = None if script else "script=False (tracing builds)"
+        self.why_not: str | None = None if script else "script=False"
         # TorchScript copies the list into the compiled module, but not the flags tensor: one
         # `reset` or `abort` here reaches both.
         self._exchange = cast(Exchange, model.exchange)

@@ -1,7 +1,7 @@
 """Op spans of a traced build: generated code compiled with `trace=True` records, after
-every op, `(worker, op index, perf_counter())` in `self.trace_ticks`, plus a tick with op
-index -1 where a worker starts or stops waiting; `trace_spans` turns the last call's ticks
-into one span per op."""
+every op, `(worker, op index, time)` in `self.trace_ticks` (`ramiel.runtime.ticks`), plus a
+tick with op index -1 where a worker starts or stops waiting; `trace_spans` turns the last
+call's ticks into one span per op."""
 
 from __future__ import annotations
 
@@ -11,12 +11,15 @@ from typing import cast
 
 import torch
 
+from ramiel.runtime.ticks import rows
+
 __all__ = ["Span", "trace_spans"]
 
 
 @dataclass(frozen=True)
 class Span:
-    """One op of a traced call: on which worker it ran, and when (perf_counter seconds)."""
+    """One op of a traced call: on which worker it ran, and when (CLOCK_MONOTONIC seconds,
+    the clock of `time.perf_counter` on Linux)."""
 
     worker: int
     name: str
@@ -32,12 +35,12 @@ def trace_spans(model: torch.nn.Module) -> list[Span]:
     (`ramiel.compiler.lower(..., trace=True)`), or a `CompiledModel` wrapping one."""
     inner = getattr(model, "model", model)
     names = cast(Sequence[tuple[str, str]] | None, getattr(inner, "trace_names", None))
-    ticks = cast(Sequence[tuple[int, int, float]] | None, getattr(inner, "trace_ticks", None))
-    if names is None or ticks is None:
-        raise ValueError("the model was not compiled with trace=True, or has not run yet")
+    buffer = getattr(inner, "trace_ticks", None)
+    if names is None or not isinstance(buffer, torch.Tensor):
+        raise ValueError("the model was not compiled with trace=True")
     last: dict[int, float] = {}
     spans: list[Span] = []
-    for worker, index, time in sorted(ticks, key=lambda tick: (tick[0], tick[2])):
+    for worker, index, time in sorted(rows(buffer), key=lambda tick: (tick[0], tick[2])):
         begin = last.get(worker)
         last[worker] = time
         if index >= 0 and begin is not None:
