@@ -10,7 +10,10 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import re
+import subprocess
+import sys
 import time
 from collections.abc import Generator
 from contextlib import AbstractContextManager
@@ -200,6 +203,34 @@ def test_chrome_trace_of_parallel_code_has_a_track_per_worker() -> None:
         ["conv_a", "relu_a", "conv_b", "sig_b", "cat", "conv_y"]
     )
     assert {e["tid"] for e in ops} == {0, 1}
+
+
+_WITHOUT_KERNELS = """
+import sys, torch
+sys.path.insert(0, sys.argv[1])
+from test_bench import two_branch_model
+from ramiel.compiler import instantiate, lower, weight_tensors
+from ramiel.runtime import trace_spans
+compilation = lower(two_branch_model(), workers=2, trace=True, min_gain=0.0)
+model = instantiate(compilation.code, weight_tensors(compilation))
+model(torch.rand(1, 32, 32, 32))
+spans = trace_spans(model)
+print(model.model.workers.compiled, len(spans), sorted({s.worker for s in spans}))
+"""
+
+
+def test_a_traced_build_without_the_kernel_library_ticks_from_python(tmp_path: Path) -> None:
+    env = {**os.environ, "RAMIEL_NATIVE_KERNELS": "0", "RAMIEL_CACHE": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-c", _WITHOUT_KERNELS, str(Path(__file__).parent)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    # TorchScript cannot compile the ticks, so the workers are Python threads.
+    assert done.stdout.split("\n")[-2] == "False 6 [0, 1]"
 
 
 @pytest.mark.parametrize("native", [True, False])
