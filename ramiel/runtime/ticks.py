@@ -2,10 +2,10 @@
 
 Code generated with `trace=True` calls `tick(ticks, worker, op)` after every op (op -1
 where a worker starts or stops waiting), with `ticks` the model's `trace_ticks` buffer
-from `tick_buffer` and emptied by `reset_ticks` at the start of each call. Compiled, a tick is
-Ramiel's kernel `trace_tick` (TorchScript has no clock); in plain Python, where the kernel
-library is unavailable, the same row is written from Python. `ramiel.runtime.trace_spans`
-reads the rows.
+from `tick_buffer`, emptied by `reset_ticks` at the start of each call. Compiled, a tick
+is Ramiel's kernel `trace_tick` (TorchScript has no clock); in plain Python, where the
+kernel library is unavailable, the same row is written from Python.
+`ramiel.runtime.trace_spans` reads the rows.
 
 This module has no `from __future__ import annotations`: TorchScript reads the
 annotations of the functions it compiles from here as objects, not strings.
